@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Puts Apache Kafka's runtime jars in the cache once (Maven Central). Prints the libs folder.
+here=$(cd "$(dirname "$0")" && pwd); . "$here/common.sh"
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+dir="$BOOKSHELF_CACHE/kafka-$KAFKA_VERSION"
+fetch() {
+  if [ -f "$dir/.complete" ]; then echo "$dir/libs"; return; fi
+  need java "install OpenJDK 17 or newer"
+  need mvn "install Apache Maven 3.8 or newer"
+  mkdir -p "$dir"
+  say "downloading Kafka $KAFKA_VERSION jars from Maven Central (first time only: ~150 jars, 1-3 min)"
+  local start=$SECONDS
+  rm -rf "$dir/libs"
+  mvn -B -q -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/libs" \
+    || die "maven could not resolve Kafka $KAFKA_VERSION (see output above)"
+  touch "$dir/.complete"
+  say "kafka jars ready in $((SECONDS-start))s: $(ls "$dir/libs" | wc -l) jars"
+  echo "$dir/libs"
+}
+with_lock kafka-fetch fetch

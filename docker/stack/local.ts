@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { cacheDir, scriptsDir } from './paths.js';
+import { freePort } from './ports.js';
+import { consulHasLeader, execFileAsync, runScript, spawnGroup, stopGroup, waitUntil } from './process.js';
+import { StackError, type StackAddresses } from './types.js';
+
+export interface LocalStackOptions {
+  /** Folder for data and logs; a fresh temporary one when omitted. */
+  dataDir?: string;
+  /** Ports to try first (the well-known ones for `bookshelf stack up`); free ones are picked otherwise. */
+  preferPorts?: boolean;
+  /** Stop everything when this process exits, even on a crash or an interrupt (tests). */
+  reapWithOwner?: boolean;
+}
+
+export interface LocalStack {
+  addresses: StackAddresses;
+  pgids: number[];
+  /** Process-group leader of each server. */
+  pids: { kafka: number; consul: number; redis: number };
+  dataDir: string;
+  logs: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Kafka (KRaft), Consul (dev agent) and Redis as local processes, each in its own process group. */
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const scripts = scriptsDir();
+  await ensureJava();
+  await runScript(join(scripts, 'ensure-tools.sh'));
+  const [kafkaLibs, consulBin] = await Promise.all([
+    runScript(join(scripts, 'fetch-kafka.sh')),
+    runScript(join(scripts, 'build-consul.sh')),
+  ]);
+  mkdirSync(join(cacheDir(), 'run'), { recursive: true });
+  const dataDir = opts.dataDir ?? mkdtempSync(join(cacheDir(), 'run', 'stack-'));
+  mkdirSync(dataDir, { recursive: true });
+
+  const pgids: number[] = [];
+  const logs: Record<string, string> = {};
+  const pgidFile = join(dataDir, 'pgids');
+  writeFileSync(pgidFile, '');
+  const track = (pgid: number) => {
+    pgids.push(pgid);
+    appendFileSync(pgidFile, `${pgid}\n`);
+  };
+  const reaper = opts.reapWithOwner ? startReaper(pgidFile, opts.dataDir ? '' : dataDir) : undefined;
+  const stop = once(async () => {
+    await Promise.all(pgids.map((g) => stopGroup(g)));
+    if (reaper !== undefined) {
+      try {
+        process.kill(-reaper, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  try {
+    const started = await Promise.all([
+      startKafka(kafkaLibs, join(dataDir, 'kafka'), opts.preferPorts, track),
+      startConsul(consulBin, join(dataDir, 'consul'), opts.preferPorts, track),
+      startRedis(join(dataDir, 'redis'), opts.preferPorts, track),
+    ]);
+    const [kafka, consul, redis] = started;
+    logs.kafka = kafka.log;
+    logs.consul = consul.log;
+    logs.redis = redis.log;
+    return {
+      addresses: {
+        kafkaBrokers: kafka.brokers,
+        consulAddr: consul.addr,
+        consulDnsPort: consul.dnsPort,
+        redisUrl: redis.url,
+      },
+      pgids,
+      pids: { kafka: kafka.pid, consul: consul.pid, redis: redis.pid },
+      dataDir,
+      logs,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function ensureJava(): Promise<void> {
+  try {
+    await execFileAsync('java', ['-version']);
+  } catch {
+    throw new StackError('java is required for the local Kafka broker: install OpenJDK 17 or newer', 'STACK_ERR_TOOL');
+  }
+}
+
+function startReaper(pgidFile: string, removeDir: string): number {
+  const child = spawn('bash', [join(scriptsDir(), 'reaper.sh'), String(process.pid), pgidFile, removeDir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child.pid!;
+}
+
+async function startKafka(libs: string, dir: string, preferPorts: boolean | undefined, track: (pgid: number) => void) {
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const port = await freePort(preferPorts ? 9092 : undefined);
+  const controllerPort = await freePort(preferPorts ? 9093 : undefined);
+  const props = join(dir, 'server.properties');
+  writeFileSync(
+    props,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'inter.broker.listener.name=PLAINTEXT',
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${join(dir, 'data')}`,
+      'num.partitions=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=true',
+      '',
+    ].join('\n'),
+  );
+  const log4j = join(dir, 'log4j2.properties');
+  writeFileSync(
+    log4j,
+    [
+      'status = warn',
+      'appender.console.type = Console',
+      'appender.console.name = STDOUT',
+      'appender.console.layout.type = PatternLayout',
+      'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = warn',
+      'rootLogger.appenderRef.stdout.ref = STDOUT',
+      'logger.raft.name = kafka.server.KafkaRaftServer',
+      'logger.raft.level = info',
+      '',
+    ].join('\n'),
+  );
+  const cp = `${libs}/*`;
+  const clusterId = randomBytes(16).toString('base64url');
+  await execFileAsync('java', [
+    '-cp',
+    cp,
+    `-Dlog4j2.configurationFile=${log4j}`,
+    'kafka.tools.StorageTool',
+    'format',
+    '--standalone',
+    '-t',
+    clusterId,
+    '-c',
+    props,
+  ]).catch((err: unknown) => {
+    throw new StackError(`formatting Kafka storage failed: ${String(err)}`, 'STACK_ERR_START', { cause: err });
+  });
+  const log = join(dir, 'kafka.log');
+  const pid = spawnGroup(
+    'java',
+    [
+      '-Xms512m',
+      '-Xmx512m',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:InitiatingHeapOccupancyPercent=35',
+      '-XX:+ExplicitGCInvokesConcurrent',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4j}`,
+      '-cp',
+      cp,
+      'kafka.Kafka',
+      props,
+    ],
+    log,
+  );
+  track(pid);
+  const brokers = `127.0.0.1:${port}`;
+  await waitUntil(
+    'Kafka',
+    async () =>
+      existsSync(log) &&
+      readFileSync(log, 'utf8').includes('Kafka Server started') &&
+      (await execFileAsync('kcat', ['-L', '-b', brokers, '-m', '5'])).stdout.includes('1 brokers'),
+    { timeoutMs: 120_000, pid, logFile: log },
+  );
+  return { brokers, log, pid };
+}
+
+async function startConsul(bin: string, dir: string, preferPorts: boolean | undefined, track: (pgid: number) => void) {
+  mkdirSync(dir, { recursive: true });
+  const http = await freePort(preferPorts ? 8500 : undefined);
+  const dns = await freePort(preferPorts ? 8600 : undefined);
+  const [grpc, server, serfLan, serfWan] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const log = join(dir, 'consul.log');
+  const pid = spawnGroup(
+    bin,
+    [
+      'agent',
+      '-dev',
+      '-node=bookshelf',
+      '-bind=127.0.0.1',
+      '-advertise=127.0.0.1',
+      '-client=127.0.0.1',
+      `-http-port=${http}`,
+      `-dns-port=${dns}`,
+      `-grpc-port=${grpc}`,
+      '-grpc-tls-port=-1',
+      `-server-port=${server}`,
+      `-serf-lan-port=${serfLan}`,
+      `-serf-wan-port=${serfWan}`,
+      '-log-level=warn',
+    ],
+    log,
+  );
+  track(pid);
+  const addr = `127.0.0.1:${http}`;
+  await waitUntil('Consul', () => consulHasLeader(addr), { timeoutMs: 60_000, pid, logFile: log });
+  return { addr, dnsPort: dns, log, pid };
+}
+
+async function startRedis(dir: string, preferPorts: boolean | undefined, track: (pgid: number) => void) {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort(preferPorts ? 6379 : undefined);
+  const log = join(dir, 'redis.log');
+  const pid = spawnGroup(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+    ],
+    log,
+  );
+  track(pid);
+  await waitUntil(
+    'Redis',
+    async () => (await execFileAsync('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG',
+    { timeoutMs: 20_000, pid, logFile: log },
+  );
+  return { url: `redis://127.0.0.1:${port}`, log, pid };
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}
