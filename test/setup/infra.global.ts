@@ -7,18 +7,25 @@ declare module 'vitest' {
   }
 }
 
-// Both the integration and e2e projects name this file; vitest runs each globalSetup once per project,
-// so the stack is shared through a module-level promise when both run in one process.
-let running: Promise<RunningStack> | undefined;
-let users = 0;
+// The integration and e2e projects both name this file and vitest loads it once per project, in the main
+// process: share one stack through globalThis so a run that has both starts the servers once.
+interface Shared {
+  running?: Promise<RunningStack>;
+  users: number;
+}
+const KEY = Symbol.for('bookshelf.test.infra');
+const shared = ((globalThis as Record<symbol, Shared>)[KEY] ??= { users: 0 });
 
 export default async function setup(project: TestProject) {
-  running ??= startStack(parseSwitch(process.env.BOOKSHELF_INFRA), { reapWithOwner: true });
-  users++;
-  const stack = await running;
+  shared.running ??= startStack(parseSwitch(process.env.BOOKSHELF_INFRA), { reapWithOwner: true });
+  shared.users++;
+  const stack = await shared.running;
   project.provide('infra', stack.addresses);
-  process.stderr.write(`[bookshelf-infra] ${stack.mode}: ${JSON.stringify(stack.addresses)}\n`);
+  if (shared.users === 1) process.stderr.write(`[bookshelf-infra] ${stack.mode}: ${JSON.stringify(stack.addresses)}\n`);
   return async () => {
-    if (--users === 0) await stack.stop();
+    if (--shared.users === 0) {
+      shared.running = undefined;
+      await stack.stop();
+    }
   };
 }
