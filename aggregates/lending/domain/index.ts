@@ -1,0 +1,160 @@
+/**
+ * Lending domain core (SPEC §6): pure `decide` / `evolve`, no I/O, clock and rules injected.
+ *
+ * ## Consistency design, per transport (implemented by the service layer, not here)
+ *
+ * The rules live in ONE place, `decide` below. Each transport only supplies an ordering or an atomic commit
+ * around it; neither re-implements a rule. Invariants: a copy is never lent twice; a user never holds more than
+ * `limit`; every request/return gets exactly one outcome, also after crashes and redeliveries.
+ *
+ * Why no natural partition key: a request names several books and the limit spans all of a user's books, so
+ * conflicting commands share a book OR a user. Keying by user lets two users take the same copy; keying by book
+ * lets one user exceed the limit. So Kafka gets one total order, Redis gets per-key optimistic locking.
+ *
+ * ### Kafka: one ordered log, one decider at a time
+ * - `lending-commands`: ONE partition. Wire types `lending-requested`, `return-requested`, `shelving-completed`
+ *   (`LENDING_COMMAND_MESSAGE_TYPES`). `lending-events`: ONE partition, key `lending`, the outcome events in
+ *   decision order. `books-for-shelving`: copies of `books-sent-to-shelving` for the shelving service.
+ * - All lending workers join one consumer group; the single partition has one owner, so decisions are serial
+ *   and need no locks. The other workers are hot standbys that take over on rebalance (crash, session timeout,
+ *   leave). On Kafka extra workers buy availability, not throughput.
+ * - On partition assignment, in this order: (1) create the transactional producer with the fixed
+ *   `transactionalId` `lending-worker` and `initTransactions` - this fences a zombie previous owner and aborts its
+ *   open transaction; (2) rebuild state: read `lending-events` (read_committed) from the beginning up to the end
+ *   offset fetched now, `replay` (transaction markers occupy offsets: wait for the position to reach the end
+ *   offset, not for a message at end - 1); (3) consume commands from the committed offset. On revoke: stop,
+ *   disconnect the producer. Standbys must not create the transactional producer (they would fence the owner).
+ * - Per command: `parseLendingCommand` -> `decide(command, state, { now, config })`. Events -> in one Kafka
+ *   transaction: send them to `lending-events` (and `books-sent-to-shelving` to `books-for-shelving`) and
+ *   `sendOffsets` the command offset + 1; commit; only then `evolveAll` the in-memory state. No events (the
+ *   requestId was decided before) -> commit the offset only. `LendingError` -> dead-letter the command with the
+ *   error, commit the offset.
+ * - The outcome is written before (atomically with) the offset commit, so a crash redelivers the command and the
+ *   rebuilt state decides it again from scratch; a redelivery of an already-decided command finds its requestId in
+ *   `outcomes` and produces nothing (`outcomeOf` gives the earlier outcome). Views read with read_committed.
+ *
+ * ### Redis Streams: per-command optimistic transaction (WATCH / MULTI / EXEC)
+ * - State lives in Redis keys, one per entry, all under the hash tag `{lending}`: `{lending}:book:<id>`,
+ *   `{lending}:user:<id>`, `{lending}:outcome:<requestId>`, `{lending}:shelving:<requestId>` (JSON) and
+ *   `{lending}:storage` (integer). Commands arrive on the `lending-commands` stream (group created at `0` with
+ *   MKSTREAM), outcomes go to the `lending-events` stream, overflow also to `books-for-shelving`.
+ * - Workers with different names consume in parallel. Per command, on the worker's own connection (WATCH is
+ *   per connection: with node-redis 5 use a `duplicate()`d client, not the shared or the blocking XREADGROUP one):
+ *   `readSetOf(command)` -> WATCH those keys -> GET them -> `stateFromSlice` -> `decide` ->
+ *   `evolveAll` -> `sliceOf(next, readSet)` -> MULTI: SET/DEL the keys, INCRBY the storage delta, XADD every event
+ *   to `lending-events` (+ `books-for-shelving`), XACK the command -> EXEC. A nil EXEC means another worker changed a
+ *   key this decision read: retry from WATCH (jittered backoff, budget; progress is guaranteed because a conflict
+ *   means another transaction committed). Duplicate requestId -> XACK only; `LendingError` -> dead-letter + XACK.
+ * - Every rule depends only on keys in the read set (the requested books' copies, the user's loans, the
+ *   request's outcome record, the storage counter for returns), so two commands conflict exactly when they share a
+ *   key, and WATCH serialises exactly those. 50 users asking for one book all WATCH `book:<id>`: one EXEC wins, the
+ *   rest retry and are denied. One user's 20 requests all WATCH `user:<id>`: never more than the limit.
+ * - Crashes: EXEC applies state, outcome and XACK together or not at all, so nothing is ever half-processed (the
+ *   seed's temporary reservation sets are not needed). An un-acked command stays pending; the restarted worker
+ *   reads its own pending entries first, others reclaim it with XAUTOCLAIM; deciding it again is safe.
+ * - Why not a Lua script with the rules (the seed's way): it would be a second implementation of `decide`, in
+ *   another language, that drifts from the one Kafka and the in-memory bus run. Redis is only asked for an atomic
+ *   compare-and-commit, which WATCH/MULTI gives without any Lua. Cost: about three round trips per command and
+ *   retries under contention - fine at library scale. If that ever shows in `bench/`, the same design moves to a
+ *   generic, rule-free compare-and-set script (check key versions, write, XADD, XACK) with one round trip less.
+ * - Two commands of one user taken by different workers may be decided in either order; a client that needs
+ *   order waits for the outcome (`--wait`) before sending the next command.
+ *
+ * ### Availability and where copies are (reading of seed 000)
+ * A copy is free when it is not lent, wherever it sits: automated storage, shelf, or the shelving cart. Lending
+ * takes from storage first (frees capacity, like the seed's SMOVE), then the shelves, then the cart. In the seed's
+ * code a copy sent to shelving could not be fetched until the shelving service had processed it (an artefact of its
+ * HSETNX bookkeeping, not a documented rule); SPEC §6 only says a book is skipped when "no copy is free", so we
+ * keep such copies lendable. `books-shelved` then lists only the copies of the batch still on the cart.
+ *
+ * Dates: due = the injected clock's UTC calendar date + `loanDays`, ISO `yyyy-mm-dd`.
+ * Idempotency records (`outcomes`) grow with every request; pruning them by age (a dedupe window) together with
+ * snapshots is future work.
+ */
+export { decide, type LendingContext } from './decide.js';
+export { evolve, evolveAll, replay } from './evolve.js';
+export {
+  initialState,
+  outcomeOf,
+  loansOf,
+  bookStateOf,
+  copyCountsOf,
+  sourceOfFreeCopy,
+  EMPTY_BOOK,
+  type LendingState,
+  type BookState,
+  type UserState,
+  type Loan,
+  type CopyCounts,
+} from './state.js';
+export {
+  lendingConfig,
+  copiesOf,
+  DEFAULT_LENDING_CONFIG,
+  LendingConfigSchema,
+  type LendingConfig,
+  type LendingConfigInput,
+} from './config.js';
+export {
+  LENDING_COMMAND_MESSAGE_TYPES,
+  LendingCommandDataSchemas,
+  lendingCommand,
+  parseLendingCommand,
+  type LendingCommand,
+  type LendingCommandType,
+  type LendingCommandMessageType,
+  type RequestBooks,
+  type ReturnBooks,
+  type ShelveBooks,
+  type LendingRequestData,
+  type ShelveData,
+} from './commands.js';
+export {
+  LENDING_EVENT_TYPES,
+  LENDING_EVENT_VERSION,
+  LENDING_EVENT_KEY,
+  DENIAL_CAUSES,
+  LendingEventDataSchemas,
+  isLendingEventType,
+  parseLendingEvent,
+  type LendingEvent,
+  type LendingEventType,
+  type LendingOutcome,
+  type BooksLent,
+  type LendingDenied,
+  type BooksReturned,
+  type BooksStored,
+  type BooksSentToShelving,
+  type BooksShelved,
+  type BooksLentData,
+  type LendingDeniedData,
+  type BooksReturnedData,
+  type BooksStoredData,
+  type BooksSentToShelvingData,
+  type BooksShelvedData,
+  type LentBook,
+  type SkippedBook,
+  type CopySource,
+  type SkipReason,
+  type DenialCause,
+} from './events.js';
+export {
+  validateLendingInput,
+  validateRequestId,
+  LendingInputSchema,
+  RequestIdSchema,
+  LENDING_INPUT_LIMITS,
+  type LendingInput,
+  type Validated,
+} from './validation.js';
+export {
+  LendingError,
+  isLendingError,
+  LENDING_ERROR_CODES,
+  type LendingErrorCode,
+  type LendingIssue,
+} from './errors.js';
+export { readSetOf, sliceOf, stateFromSlice, type LendingReadSet, type LendingSlice } from './slice.js';
+export { invariantViolations, toSnapshot, type LendingSnapshot } from './invariants.js';
+export { dueDate } from './dates.js';
+export { PersistentMap } from './persistentMap.js';
