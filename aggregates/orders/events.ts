@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import { billingEventSchemas, type BillingEvent } from './billing/schema.js';
+import { customerEventSchemas, type CustomerEvent } from './customer/schema.js';
+import { inventoryEventSchemas, type InventoryEvent } from './inventory/schema.js';
+import { orderEventSchemas, type OrderEvent } from './order/schema.js';
+import { productEventSchemas, type ProductEvent } from './product/schema.js';
+import { sagaEventSchemas, type SagaEvent } from './saga/schema.js';
+import { ORDERS_ERROR_CODES, OrdersError } from './shared/errors.js';
+import { parseInput } from './shared/validation.js';
+
+/** Every orders event: the entities' CRUD events and the order saga's events. */
+export type OrdersEvent = CustomerEvent | ProductEvent | InventoryEvent | OrderEvent | BillingEvent | SagaEvent;
+export type OrdersEventType = OrdersEvent['type'];
+export type OrdersEventOf<T extends OrdersEventType> = Extract<OrdersEvent, { type: T }>;
+
+/** An event as read back from the log: the domain event plus the envelope's `id` (used as `causedBy`). */
+export type RecordedOrdersEvent = OrdersEvent & { readonly id: string };
+
+/** The schema version of every orders event type (register them with the event bus at this version). */
+export const ORDERS_EVENT_VERSION = 1;
+
+/** Zod schema of the `data` of each event type, for the event-type registry and for `parseOrdersEvent`. */
+export const ORDERS_EVENT_SCHEMAS = Object.freeze({
+  ...customerEventSchemas,
+  ...productEventSchemas,
+  ...inventoryEventSchemas,
+  ...orderEventSchemas,
+  ...billingEventSchemas,
+  ...sagaEventSchemas,
+});
+
+export const ORDERS_EVENT_TYPES = Object.freeze(Object.keys(ORDERS_EVENT_SCHEMAS) as OrdersEventType[]);
+
+// Compile-time proof that each schema parses into the declared event data and that no schema is left over;
+// a mismatch fails `tsc` naming the event type.
+type SchemaOf<T extends OrdersEventType> = (typeof ORDERS_EVENT_SCHEMAS)[T];
+type Mismatched = {
+  [T in OrdersEventType]: z.output<SchemaOf<T>> extends OrdersEventOf<T>['data'] ? never : T;
+}[OrdersEventType];
+type Unlisted = Exclude<keyof typeof ORDERS_EVENT_SCHEMAS, OrdersEventType>;
+type NoneOf<T> = [T] extends [never] ? true : T;
+true satisfies NoneOf<Mismatched>;
+true satisfies NoneOf<Unlisted>;
+
+export function isOrdersEventType(type: string): type is OrdersEventType {
+  return Object.hasOwn(ORDERS_EVENT_SCHEMAS, type);
+}
+
+/**
+ * Checks `{ type, data }` from the wire: a known type with valid data comes back typed (ids normalised to
+ * strings); an unknown type or bad data throws ORD_ERR_VALIDATION (field `type`, or `data.<field>`).
+ */
+export function parseOrdersEvent(raw: { readonly type: string; readonly data: unknown }): OrdersEvent {
+  const { type } = raw;
+  if (!isOrdersEventType(type)) {
+    throw new OrdersError(ORDERS_ERROR_CODES.validation, `unknown orders event type ${JSON.stringify(type)}`, {
+      field: 'type',
+    });
+  }
+  const schema: z.ZodType = ORDERS_EVENT_SCHEMAS[type];
+  const data: unknown = parseInput(schema, raw.data, `${type} data`);
+  return { type, data } as OrdersEvent;
+}
+
+/**
+ * The partition key of an event: the entity id for CRUD events, the order id for saga events. Per-key order is
+ * what Kafka keeps; see README.md for why the orders topic should still have one partition.
+ */
+export function ordersEventKey(event: OrdersEvent): string {
+  switch (event.type) {
+    case 'stock-reserved':
+    case 'stock-reservation-failed':
+    case 'customer-charged':
+    case 'charge-failed':
+    case 'stock-released':
+      return event.data.order_id;
+    default:
+      return event.data.id;
+  }
+}
