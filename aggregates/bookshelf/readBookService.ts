@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { newEvent } from '../../eventlib/index.js';
+import { AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../eventlib/positionToken.js';
+import { problem } from '../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import { startReadModel } from '../../views/shared/readModel.js';
+import { decide, knownBooks } from './decide.js';
+import type { BookshelfEvent } from './events.js';
+import { bookshelfRegistry } from './registry.js';
+
+export interface ReadBookOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  group: string;
+}
+
+const FinishBody = z.object({ id: z.string().trim().min(1, 'id must not be empty').max(200) }).strict();
+
+/**
+ * `readbook`: POST / {"id"} -> 204; appends `book-read`. The id must name an added book (else 404
+ * BOOK_ERR_NOT_FOUND): the service keeps the set of added ids from the topic. A book added a moment ago through
+ * another service may not have reached that set yet, so an unknown id first waits for the caller's writes
+ * (`bookshelf-after`) and for the log's current end before it is refused.
+ */
+export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions): Promise<ServiceComponent> {
+  const known = knownBooks();
+  const model = await startReadModel(deps.bus, {
+    topics: [opts.topic],
+    group: opts.group,
+    registry: bookshelfRegistry(),
+    apply: (event) => {
+      if (event.type !== 'book-added') return false;
+      known.apply(event as unknown as BookshelfEvent);
+      return true;
+    },
+    log: deps.log,
+  });
+
+  const ensureKnown = async (id: string, after: string | undefined) => {
+    if (known.has(id)) return;
+    await model.catchUp(after);
+    if (known.has(id)) return;
+    await model.subscription.waitUntilCaughtUp(2000).catch(() => undefined);
+  };
+
+  return {
+    identity: opts.identity,
+    description: 'Records finished books (command side): emits book-read',
+    routes(app) {
+      app.post(
+        '/',
+        {
+          schema: {
+            summary: 'Finish a book',
+            body: FinishBody,
+            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional() }),
+            response: { 204: z.null().describe('recorded') },
+          },
+        },
+        async (req, reply) => {
+          await ensureKnown(req.body.id, req.headers[AFTER_HEADER]);
+          const events = decide({ kind: 'finish-book', id: req.body.id }, known);
+          if (!Array.isArray(events)) throw problem(404, events.code, events.message);
+          const envelopes = events.map((e) =>
+            newEvent({
+              type: e.type,
+              key: req.body.id,
+              data: e.data,
+              producer: opts.identity.id,
+              correlationId: req.id,
+              clock: deps.clock,
+            }),
+          );
+          const positions = await deps.bus.publish(opts.topic, envelopes);
+          void reply.header(POSITION_HEADER, encodePositions(positions));
+          return reply.code(204).send(null);
+        },
+      );
+    },
+    readiness: () => model.readiness(),
+    stop: () => model.stop(),
+  };
+}

@@ -1,0 +1,28 @@
+import { startPlatform } from '../host/startPlatform.js';
+
+/** What `npm start` prints: where everything answers and a few commands to try. */
+export function banner(urls: Map<string, string>, mode: 'embedded' | 'real'): string {
+  const gw = urls.get('gateway') ?? 'http://127.0.0.1:8000';
+  const lines = [
+    `Bookshelf is running (${mode === 'embedded' ? 'embedded: in-memory bus and registry' : 'on real infrastructure'}).`,
+    '',
+    'Services:',
+    ...[...urls].map(([name, url]) => `  ${name.padEnd(14)} ${url}`),
+    '',
+    `API docs:  ${gw}/docs`,
+    '',
+    'Try:',
+    `  curl -s -XPOST ${gw}/bookshelf/books -H 'content-type: application/json' -d '{"title":"Dune","author":"Frank Herbert"}'`,
+    `  curl -s ${gw}/bookshelf/books`,
+    `  curl -s -XPOST ${gw}/bookshelf/books/<id>/finished`,
+    `  curl -s ${gw}/bookshelf/books/last/read`,
+    '',
+    'Stop with Ctrl-C.',
+  ];
+  return lines.join('\n');
+}
+
+export async function runPlatform(mode: 'embedded' | 'real', argv: readonly string[]): Promise<void> {
+  const platform = await startPlatform(mode, argv);
+  process.stdout.write(`${banner(platform.urls, mode)}\n`);
+}

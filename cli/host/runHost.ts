@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import { buildServer, createServiceLifecycle, type ServiceLifecycle } from '../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent } from './component.js';
+
+export interface HostedService {
+  component: ServiceComponent;
+  host: string;
+  /** 0 = any free port. */
+  port: number;
+  /** Registered address when it differs from the listen host (e.g. listening on 0.0.0.0). */
+  advertise?: string;
+}
+
+export interface RunningHost {
+  /** `name -> url` as bound. */
+  urls: Map<string, string>;
+  /** The ordered shutdown of every service, then the bus and the registry. Idempotent. */
+  stop(reason?: string): Promise<boolean>;
+}
+
+/** Health check registered with each service: short enough that a dead instance leaves discovery quickly. */
+const CHECK = { path: '/ready', interval: '2s', timeout: '1s', deregisterAfter: '1m' } as const;
+
+/**
+ * Builds, starts and registers each service; SIGINT or SIGTERM runs the ordered shutdown of all of them
+ * (not ready -> deregister -> stop consumers -> close HTTP), then flushes the bus and closes the registry.
+ * A second signal exits at once.
+ */
+export async function runHost(
+  services: HostedService[],
+  deps: PlatformDeps,
+  opts: { signals?: boolean; exit?: (code: number) => void } = {},
+): Promise<RunningHost> {
+  const lifecycles: ServiceLifecycle[] = [];
+  const urls = new Map<string, string>();
+  let stopping: Promise<boolean> | undefined;
+
+  const stop = (reason = 'stop requested') =>
+    (stopping ??= (async () => {
+      const reports = await Promise.all(lifecycles.map((l) => l.stop(reason)));
+      let ok = reports.every((r) => r.ok);
+      for (const [what, close] of [
+        ['bus', () => deps.bus.close()],
+        ['registry', () => deps.registry.close()],
+      ] as const) {
+        try {
+          await close();
+        } catch (err) {
+          ok = false;
+          deps.log.error({ err }, `closing the ${what} failed`);
+        }
+      }
+      await flush(deps.log);
+      return ok;
+    })());
+
+  try {
+    for (const s of services) {
+      const c = s.component;
+      const app = await buildServer({
+        name: c.identity.name,
+        description: c.description,
+        logger: deps.log.child({ service: c.identity.id }),
+        readiness: () => c.readiness(),
+      });
+      await c.routes(app);
+      const lifecycle = createServiceLifecycle({
+        app,
+        host: s.host,
+        port: s.port,
+        registry: deps.registry,
+        registration: { ...c.identity, ...(s.advertise ? { address: s.advertise } : {}), check: CHECK },
+        onShutdown: { stopConsumers: [() => c.stop()] },
+        logger: deps.log,
+      });
+      lifecycles.push(lifecycle);
+      const started = await lifecycle.start();
+      urls.set(c.identity.name, started.url);
+    }
+  } catch (err) {
+    await stop('start-up failed');
+    throw err;
+  }
+
+  if (opts.signals !== false) {
+    const exit = opts.exit ?? ((code: number) => process.exit(code));
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        deps.log.error({ signal }, 'second signal during shutdown: forcing exit');
+        exit(1);
+        return;
+      }
+      signalled = true;
+      const timer = setTimeout(() => {
+        deps.log.error('shutdown took longer than 15 s: forcing exit');
+        exit(1);
+      }, 15_000);
+      timer.unref();
+      void stop(`signal ${signal}`).then((ok) => {
+        clearTimeout(timer);
+        exit(ok ? 0 : 1);
+      });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  return { urls, stop };
+}
+
+function flush(log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    log.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

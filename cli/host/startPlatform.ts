@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { createLogger, loadConfig, loadConfigOrExit, ConfigError, type ServiceConfig } from '../../restlib/index.js';
+import { ALL_SERVICES } from '../services/index.js';
+import { GATEWAY_SERVICE } from '../services/gateway.js';
+import type { PlatformDeps } from './component.js';
+import { openBus, openRegistry } from './infrastructure.js';
+import { runHost, type HostedService, type RunningHost } from './runHost.js';
+
+/** Env vars that pick real infrastructure; `bookshelf start` ignores them so it is always embedded. */
+const TRANSPORT_ENV = [
+  'BOOKSHELF_BROKER',
+  'KAFKA_BROKERS',
+  'BOOKSHELF_REDIS',
+  'REDIS_URL',
+  'BOOKSHELF_CONSUL',
+  'CONSUL_HTTP_ADDR',
+];
+
+const platformSpec = (program: string) => ({
+  ...GATEWAY_SERVICE.spec,
+  program,
+  description:
+    program === 'bookshelf start'
+      ? 'every service of every domain in this process, on the in-memory bus and registry'
+      : 'every service of every domain in this process, on Kafka (--broker) or Redis (--redis), with Consul (--consul)',
+  options: {
+    dataFile: {
+      flag: '--data-file <path>',
+      description: 'keep the in-memory event log in this append-only file, so a restart keeps the data',
+      env: ['BOOKSHELF_DATA_FILE'],
+      schema: z.string().min(1),
+    },
+  },
+});
+
+export interface RunningPlatform extends RunningHost {
+  config: ServiceConfig;
+}
+
+/**
+ * `bookshelf start` (embedded) and `bookshelf up` (real infrastructure): every service in one process, the
+ * gateway on --addr/--port (127.0.0.1:8000), the others on free ports found through the registry.
+ */
+export async function startPlatform(mode: 'embedded' | 'real', argv: readonly string[]): Promise<RunningPlatform> {
+  const program = mode === 'embedded' ? 'bookshelf start' : 'bookshelf up';
+  const env = mode === 'embedded' ? withoutKeys(process.env, TRANSPORT_ENV) : process.env;
+  const config = loadConfigOrExit(platformSpec(program), { argv, env });
+  if (mode === 'embedded' && (config.broker || config.redis || config.consul)) {
+    throw new ConfigError(
+      'REST_ERR_CONFIG_USAGE',
+      'bookshelf start is embedded; use bookshelf up with --broker, --redis or --consul',
+    );
+  }
+  if (mode === 'real' && config.bus.kind === 'memory') {
+    throw new ConfigError(
+      'REST_ERR_CONFIG_USAGE',
+      'bookshelf up needs --broker host:port (Kafka) or --redis url; bookshelf start runs embedded',
+    );
+  }
+  const log = createLogger({ name: 'bookshelf', level: config.logLevel });
+  const bus = await openBus(config.bus, log, 'bookshelf', config.dataFile);
+  const deps: PlatformDeps = { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
+  const hosted: HostedService[] = [];
+  try {
+    for (const entry of ALL_SERVICES) {
+      const isGateway = entry === GATEWAY_SERVICE;
+      const defaults = loadConfig(entry.spec, { argv: [], env: {} });
+      if (defaults.kind !== 'config') throw new Error(`default config of ${entry.spec.defaults.name} is invalid`);
+      const own = {
+        ...defaults.config,
+        topic: config.topic,
+        bus: config.bus,
+        registry: config.registry,
+        addr: config.addr,
+      };
+      const component = await entry.create(deps, isGateway ? { ...own, port: config.port } : { ...own, port: 0 });
+      hosted.push({ component, host: config.addr, port: isGateway ? config.port : 0 });
+    }
+  } catch (err) {
+    await Promise.allSettled([...hosted.map((h) => h.component.stop()), bus.close(), deps.registry.close()]);
+    throw err;
+  }
+  const host = await runHost(hosted, deps);
+  return { ...host, config };
+}
+
+function withoutKeys(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !keys.includes(k)));
+}

@@ -1,0 +1,32 @@
+import type { Logger } from 'pino';
+import { createLogger, loadConfigOrExit, type ServiceConfig } from '../../restlib/index.js';
+import type { ServiceEntry } from '../services/catalog.js';
+import type { PlatformDeps } from './component.js';
+import { openBus, openRegistry } from './infrastructure.js';
+import { runHost, type HostedService, type RunningHost } from './runHost.js';
+
+/** The bus, the registry and a logger for a process, from its config. */
+export async function openDeps(config: ServiceConfig, log: Logger): Promise<PlatformDeps> {
+  const bus = await openBus(config.bus, log, config.id);
+  return { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
+}
+
+/** `bookshelf view last-read ...` and friends: one service in this process, configured by flags and env. */
+export async function startService(entry: ServiceEntry, argv: readonly string[]): Promise<RunningHost> {
+  const config = loadConfigOrExit(entry.spec, { argv });
+  const log = createLogger({ name: config.name, level: config.logLevel });
+  const deps = await openDeps(config, log);
+  try {
+    const component = await entry.create(deps, config);
+    const hosted: HostedService = { component, host: config.addr, port: config.port };
+    const host = await runHost([hosted], deps);
+    log.info(
+      { url: host.urls.get(config.name), bus: config.bus.kind, registry: config.registry.kind },
+      'ready to serve',
+    );
+    return host;
+  } catch (err) {
+    await Promise.allSettled([deps.bus.close(), deps.registry.close()]);
+    throw err;
+  }
+}

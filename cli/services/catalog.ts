@@ -1,0 +1,18 @@
+import type { ConfigOf, ExtraOptions, OptionSpec, ServiceSpec } from '../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent } from '../host/component.js';
+
+/**
+ * A service the CLI can start alone (`bookshelf <command...>`) or beside the others (`bookshelf up`, `start`):
+ * its spec (Consul identity, default port, flags) and how to build it from a config.
+ */
+export interface ServiceEntry<X extends ExtraOptions = ExtraOptions> {
+  /** CLI words after `bookshelf`, e.g. `['view', 'last-read']`. */
+  command: readonly string[];
+  spec: ServiceSpec<X>;
+  create(deps: PlatformDeps, config: ConfigOf<X>): Promise<ServiceComponent> | ServiceComponent;
+}
+
+/** Keeps each entry's option types while listing entries of different shapes together. */
+export function serviceEntry<X extends ExtraOptions = Record<never, OptionSpec>>(entry: ServiceEntry<X>): ServiceEntry {
+  return entry;
+}

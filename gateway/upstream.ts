@@ -1,0 +1,66 @@
+import type { FastifyReply } from 'fastify';
+import { createServiceClient, type ServiceClient } from '../restlib/index.js';
+import type { ServiceRegistry } from '../discolib/index.js';
+import type { Logger } from 'pino';
+import {
+  AFTER_HEADER,
+  decodePositions,
+  encodePositions,
+  positionWatermark,
+  POSITION_HEADER,
+} from '../eventlib/positionToken.js';
+
+/**
+ * The gateway's view of the services behind it: one discovery-aware client per service (instances kept fresh by
+ * a registry watch), and the high-water mark of the writes this gateway made, forwarded on reads so a client
+ * that reads after its write sees it (read-your-writes).
+ */
+export function upstreams(registry: ServiceRegistry, log: Logger) {
+  const clients = new Map<string, ServiceClient>();
+  const written = positionWatermark();
+  const client = (service: string): ServiceClient => {
+    let c = clients.get(service);
+    if (!c) {
+      c = createServiceClient({ registry, service, logger: log });
+      clients.set(service, c);
+    }
+    return c;
+  };
+
+  /** Sends the upstream answer on as it came (status, content type, body); problem+json passes through. */
+  const relay = (reply: FastifyReply, res: { status: number; headers: Record<string, unknown>; body: Buffer }) => {
+    const type = res.headers['content-type'];
+    if (typeof type === 'string') void reply.type(type);
+    const token = res.headers[POSITION_HEADER];
+    if (typeof token === 'string') {
+      written.advance(decodePositions(token));
+      void reply.header(POSITION_HEADER, token);
+    }
+    return reply.code(res.status).send(res.body.length ? res.body : undefined);
+  };
+
+  return {
+    client,
+    /** Forwards a read, asking the view to include every write made through this gateway. */
+    async read(reply: FastifyReply, service: string, path: string) {
+      const after = encodePositions(written.of());
+      const res = await client(service).get(path, after ? { headers: { [AFTER_HEADER]: after } } : {});
+      return relay(reply, res);
+    },
+    /** Forwards a write and remembers where its events landed. */
+    async write(reply: FastifyReply, service: string, path: string, body: unknown) {
+      const after = encodePositions(written.of());
+      const res = await client(service).post(path, body, after ? { headers: { [AFTER_HEADER]: after } } : {});
+      return relay(reply, res);
+    },
+    /** Instances currently known per service, for readiness details. */
+    known(): Record<string, number> {
+      return Object.fromEntries([...clients].map(([name, c]) => [name, c.instances().length]));
+    },
+    async close() {
+      await Promise.all([...clients.values()].map((c) => c.close()));
+    },
+  };
+}
+
+export type Upstreams = ReturnType<typeof upstreams>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { AFTER_HEADER } from '../../eventlib/positionToken.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import { BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
+import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
+import { startReadModel } from '../shared/readModel.js';
+import { bookListProjection } from './bookList.js';
+
+export interface BookListOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  group: string;
+}
+
+/**
+ * `booklist`: GET / -> every added book. A bare JSON object pushed with kcat is a `book-added`; without an id
+ * it gets one derived from its place in the log, so every rebuild gives it the same id.
+ */
+export async function bookListService(deps: PlatformDeps, opts: BookListOptions): Promise<ServiceComponent> {
+  const projection = bookListProjection();
+  const model = await startReadModel(deps.bus, {
+    topics: [opts.topic],
+    group: opts.group,
+    registry: bookshelfRegistry(),
+    ingest: {
+      bareJson: (obj, raw) => ({
+        type: 'book-added',
+        data: { id: `${raw.topic}-${raw.position.partition}-${raw.position.offset}`, ...obj },
+      }),
+    },
+    apply: (event) => {
+      if (event.type !== 'book-added') return false;
+      projection.apply(event as unknown as BookshelfEvent);
+      return true;
+    },
+    log: deps.log,
+  });
+  return {
+    identity: opts.identity,
+    description: 'Every book added to the shelf',
+    routes(app) {
+      app.get(
+        '/',
+        {
+          schema: {
+            summary: 'Every added book, in the order added',
+            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional() }),
+            response: { 200: z.array(BookSchema) },
+          },
+        },
+        async (req) => {
+          await model.catchUp(req.headers[AFTER_HEADER]);
+          return projection.query();
+        },
+      );
+    },
+    readiness: () => model.readiness(),
+    stop: () => model.stop(),
+  };
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { AFTER_HEADER } from '../../eventlib/positionToken.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import type { BookshelfEvent } from '../../aggregates/bookshelf/events.js';
+import { bareJsonAsRead, textLineAsRead } from '../../aggregates/bookshelf/ingest.js';
+import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
+import { startReadModel } from '../shared/readModel.js';
+import { lastReadProjection } from './lastRead.js';
+
+export interface LastReadOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  group: string;
+  /** How many books the list shows (default 5). */
+  last: number;
+}
+
+const Item = z.record(z.string(), z.unknown());
+
+/**
+ * `lastreadbooks`: GET / -> the last N read books, oldest first. Rebuilt from the topic at every start; a plain
+ * text line pushed with kcat counts as a read of that title, a bare JSON object as a `book-read`.
+ */
+export async function lastReadService(deps: PlatformDeps, opts: LastReadOptions): Promise<ServiceComponent> {
+  const projection = lastReadProjection(opts.last);
+  const model = await startReadModel(deps.bus, {
+    topics: [opts.topic],
+    group: opts.group,
+    registry: bookshelfRegistry(),
+    ingest: { text: textLineAsRead, bareJson: bareJsonAsRead },
+    apply: (event) => {
+      if (event.type !== 'book-added' && event.type !== 'book-read') return false;
+      projection.apply(event as unknown as BookshelfEvent);
+      return true;
+    },
+    log: deps.log,
+  });
+  return {
+    identity: opts.identity,
+    description: `The last ${opts.last} books read, oldest first`,
+    routes(app) {
+      app.get(
+        '/',
+        {
+          schema: {
+            summary: `The last ${opts.last} read books, oldest first`,
+            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional() }),
+            response: { 200: z.array(Item) },
+          },
+        },
+        async (req) => {
+          await model.catchUp(req.headers[AFTER_HEADER]);
+          return projection.query();
+        },
+      );
+    },
+    readiness: () => model.readiness(),
+    stop: () => model.stop(),
+  };
+}

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import {
+  ack,
+  skip,
+  type Envelope,
+  type EventBus,
+  type EventRegistry,
+  type IngestRules,
+  type Outcome,
+  type Subscription,
+} from '../../eventlib/index.js';
+import { decodePositions } from '../../eventlib/positionToken.js';
+import { problem, type Readiness } from '../../restlib/index.js';
+
+export interface ReadModelOptions {
+  topics: string[];
+  /** Names the subscription in logs and metrics. */
+  group: string;
+  registry: EventRegistry;
+  ingest?: IngestRules;
+  /** Applies one event to the in-memory state; false for events the model ignores. */
+  apply(event: Envelope): boolean;
+  log: Logger;
+}
+
+export interface ReadModel {
+  readonly subscription: Subscription;
+  /** Ready once the model has applied everything that was in the log when it started (and since). */
+  readiness(): Readiness;
+  /**
+   * Read-your-writes: waits until the model has applied the positions in a `bookshelf-after` token (the writes the
+   * caller made through the gateway). Bad tokens are 400; a model that cannot catch up in time answers 503.
+   */
+  catchUp(afterToken: string | undefined, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * In-memory state rebuilt from the log at every start: a view (or an aggregate's view of the world) reads its
+ * topics from the beginning on each start and keeps up from there.
+ */
+export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Promise<ReadModel> {
+  const subscription = await bus.subscribe({
+    topics: opts.topics,
+    group: opts.group,
+    replay: true,
+    registry: opts.registry,
+    ...(opts.ingest ? { ingest: opts.ingest } : {}),
+    handler: (event): Outcome => (opts.apply(event) ? ack() : skip('not for this model')),
+  });
+  return {
+    subscription,
+    readiness() {
+      const stats = subscription.stats();
+      return {
+        ready: subscription.caughtUp(),
+        checks: { bus: bus.kind, caughtUp: subscription.caughtUp(), handled: stats.handled, poison: stats.poison },
+      };
+    },
+    async catchUp(afterToken, timeoutMs = 5000) {
+      if (!afterToken) return;
+      let positions;
+      try {
+        positions = decodePositions(afterToken).filter((p) => opts.topics.includes(p.topic));
+      } catch (err) {
+        throw problem(400, 'REST_ERR_VALIDATION', `header bookshelf-after: ${(err as Error).message}`);
+      }
+      try {
+        await Promise.all(positions.map((p) => subscription.waitForPosition(p, timeoutMs)));
+      } catch {
+        throw problem(
+          503,
+          'REST_ERR_UNAVAILABLE',
+          `the view has not caught up with your writes within ${timeoutMs} ms`,
+        );
+      }
+    },
+    stop: () => subscription.close(),
+  };
+}
