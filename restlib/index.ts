@@ -1,0 +1,27 @@
+export { buildServer, DEFAULT_BODY_LIMIT, type RestApp, type ServerOptions } from './server.js';
+export { REST_ERROR_CODES, RestError, isRestError, problem, type FieldError, type RestErrorCode } from './errors.js';
+export { PROBLEM_CONTENT_TYPE, problemSchema, toProblem, type ProblemDocument } from './problem.js';
+export { isShuttingDown, markNotReady, type Readiness, type ReadinessCheck } from './readiness.js';
+export { createLogger, loggerOptions, REDACT_PATHS, type LogLevel, type LoggerSettings } from './logger.js';
+export {
+  createServiceLifecycle,
+  runService,
+  type RunningService,
+  type RunServiceOptions,
+  type ServiceIdentity,
+  type ServiceLifecycle,
+  type ServiceRunOptions,
+  type ShutdownHook,
+  type ShutdownReport,
+  type ShutdownStep,
+  type StartedService,
+} from './lifecycle.js';
+export {
+  createServiceClient,
+  ServiceClient,
+  type ClientRequest,
+  type ClientResponse,
+  type HttpMethod,
+  type ServiceClientOptions,
+} from './client.js';
+export * from './config/index.js';

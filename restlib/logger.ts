@@ -1,0 +1,39 @@
+import { pino, type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
+
+const SECRET_KEYS = ['password', 'token', 'sasl', 'authorization', 'cookie', 'secret', 'consulToken', 'apiKey'];
+
+/** Log paths whose values are replaced by `[redacted]`: secrets at the top level and up to two levels deep. */
+export const REDACT_PATHS: readonly string[] = Object.freeze([
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-consul-token"]',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+]);
+
+export type LogLevel = Level | 'silent';
+
+export interface LoggerSettings {
+  /** Service name, the `service` field of every line. */
+  name: string;
+  level?: LogLevel;
+  /** Where lines go; stdout when omitted. */
+  stream?: DestinationStream;
+}
+
+/** Pino options every bookshelf logger uses: level, service name, ISO time and secret redaction. */
+export function loggerOptions(settings: LoggerSettings): LoggerOptions {
+  return {
+    level: settings.level ?? 'info',
+    base: { service: settings.name, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+  };
+}
+
+/** One pino logger per process, shared by restlib, discolib and eventlib (each takes a child). */
+export function createLogger(settings: LoggerSettings): Logger {
+  const options = loggerOptions(settings);
+  return settings.stream ? pino(options, settings.stream) : pino(options);
+}

@@ -1,0 +1,134 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { RestError, isRestError, type FieldError, type RestErrorCode } from './errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The `application/problem+json` document (RFC 9457) every error answer carries. */
+export const problemSchema = z
+  .object({
+    type: z.string().describe('URI naming the kind of problem; one per code'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().describe('stable error code, e.g. REST_ERR_VALIDATION'),
+    instance: z.string().optional().describe('the request path'),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .loose();
+
+export type ProblemDocument = z.infer<typeof problemSchema>;
+
+export function problemType(code: string): string {
+  return `urn:bookshelf:problem:${code}`;
+}
+
+/** The problem document for an error (any error: unknown ones become REST_ERR_INTERNAL without details). */
+export function toProblem(err: RestError, req?: Pick<FastifyRequest, 'url' | 'id'>): ProblemDocument {
+  return {
+    ...(err.extensions ?? {}),
+    type: problemType(err.code),
+    title: err.title,
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(req ? { instance: req.url.split('?')[0], requestId: String(req.id) } : {}),
+    ...(err.errors ? { errors: err.errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, err: RestError): FastifyReply {
+  if (err.code === 'REST_ERR_UNAVAILABLE' || err.code === 'REST_ERR_NO_INSTANCE') reply.header('retry-after', '1');
+  return reply
+    .status(err.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(toProblem(err, reply.request)));
+}
+
+const rest = (code: RestErrorCode, detail: string, extra: { errors?: FieldError[]; cause?: unknown } = {}) =>
+  new RestError(code, detail, extra);
+
+const BY_STATUS: Record<number, RestErrorCode> = {
+  404: 'REST_ERR_NOT_FOUND',
+  405: 'REST_ERR_METHOD_NOT_ALLOWED',
+  409: 'REST_ERR_CONFLICT',
+  413: 'REST_ERR_BODY_TOO_LARGE',
+  415: 'REST_ERR_UNSUPPORTED_MEDIA_TYPE',
+  422: 'REST_ERR_UNPROCESSABLE',
+  503: 'REST_ERR_UNAVAILABLE',
+};
+
+function fieldPath(context: string | undefined, instancePath: string | undefined): string {
+  const parts = (instancePath ?? '').split('/').filter(Boolean);
+  return [context ?? 'body', ...parts].join('.');
+}
+
+/** Maps anything a route or fastify throws to a RestError. Unknown errors keep their secrets to the log. */
+export function toRestError(error: unknown, bodyLimit: number): RestError {
+  if (isRestError(error)) return error;
+  const err = (
+    typeof error === 'object' && error !== null ? error : { message: String(error) }
+  ) as Partial<FastifyError> & {
+    retriable?: unknown;
+  };
+  if (hasZodFastifySchemaValidationErrors(error) || Array.isArray(err.validation)) {
+    const issues = (err.validation ?? []).map<FieldError>((v) => ({
+      path: fieldPath(err.validationContext, v.instancePath),
+      message: v.message ?? 'is invalid',
+    }));
+    const first = issues[0];
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    return rest('REST_ERR_VALIDATION', first ? `${first.path}: ${first.message}${more}` : 'the request is invalid', {
+      errors: issues,
+      cause: error,
+    });
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return rest('REST_ERR_BODY_TOO_LARGE', `the body is larger than the limit of ${bodyLimit} bytes`, {
+        cause: error,
+      });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return rest('REST_ERR_BAD_JSON', 'the body is not valid JSON', { cause: error });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return rest('REST_ERR_BAD_JSON', 'the body is empty but content-type says JSON', { cause: error });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return rest('REST_ERR_UNSUPPORTED_MEDIA_TYPE', 'this content-type is not accepted; send application/json', {
+        cause: error,
+      });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return rest('REST_ERR_BAD_REQUEST', 'content-length does not match the body', { cause: error });
+    default:
+  }
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    if (error instanceof SyntaxError)
+      return rest('REST_ERR_BAD_JSON', 'the body could not be parsed', { cause: error });
+    return rest(BY_STATUS[status] ?? 'REST_ERR_BAD_REQUEST', err.message ?? 'bad request', { cause: error });
+  }
+  if (status === 503 || (err.retriable === true && typeof err.code === 'string')) {
+    const code = typeof err.code === 'string' ? ` (${err.code})` : '';
+    return rest('REST_ERR_UNAVAILABLE', `a dependency is temporarily unavailable${code}; try again`, { cause: error });
+  }
+  return rest('REST_ERR_INTERNAL', 'internal error; the request id identifies it in the logs', { cause: error });
+}
+
+/** Error and not-found handlers answering problem+json; registered once, at the root. */
+export const problemPlugin = fp<{ bodyLimit: number }>(
+  async (app: FastifyInstance, { bodyLimit }) => {
+    app.setErrorHandler((error, req, reply) => {
+      const restError = toRestError(error, bodyLimit);
+      if (restError.code === 'REST_ERR_INTERNAL') req.log.error({ err: error, code: restError.code }, 'request failed');
+      else if (restError.status >= 500) req.log.warn({ err: error, code: restError.code }, 'request failed');
+      else req.log.info({ code: restError.code, detail: restError.message }, 'request rejected');
+      return sendProblem(reply, restError);
+    });
+    app.setNotFoundHandler((req, reply) =>
+      sendProblem(reply, rest('REST_ERR_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)),
+    );
+  },
+  { name: 'bookshelf-problem', fastify: '5.x' },
+);

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { DestinationStream, Logger } from 'pino';
+import { z } from 'zod';
+import { createLogger, type LogLevel } from './logger.js';
+import { problemPlugin } from './problem.js';
+import { healthPlugin, type ReadinessCheck } from './readiness.js';
+
+/** A fastify app whose routes take zod schemas (bodies, params, querystrings, responses). */
+export type RestApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface ServerOptions {
+  /** Service name: the logs' `service` field and the OpenAPI title. */
+  name: string;
+  version?: string;
+  description?: string;
+  /** Largest accepted body in bytes; default 1 MiB. Larger bodies get 413 REST_ERR_BODY_TOO_LARGE. */
+  bodyLimit?: number;
+  /** A logger to use (a child is taken); otherwise one is made from `logLevel` and `logStream`. */
+  logger?: Logger;
+  logLevel?: LogLevel;
+  logStream?: DestinationStream;
+  /** What `/ready` asks; default: always ready. */
+  readiness?: ReadinessCheck;
+  /** `/ready` answers 503 when the check takes longer; default 5000 ms. */
+  readinessTimeoutMs?: number;
+  /** Serve the OpenAPI document and UI at `/docs` (JSON at `/docs/json`); default true. */
+  docs?: boolean;
+  /** Header carrying the request id in and out; default `x-request-id`. */
+  requestIdHeader?: string;
+}
+
+const fn = <T>() => z.custom<T>((v) => typeof v === 'function', { message: 'must be a function' });
+
+const optionsSchema = z
+  .object({
+    name: z.string().min(1),
+    version: z.string().min(1).default('0.0.0'),
+    description: z.string().optional(),
+    bodyLimit: z.number().int().positive().default(DEFAULT_BODY_LIMIT),
+    logger: z
+      .custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).child === 'function')
+      .optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logStream: z
+      .custom<DestinationStream>((v) => typeof (v as DestinationStream | undefined)?.write === 'function')
+      .optional(),
+    readiness: fn<ReadinessCheck>().default(() => () => ({ ready: true })),
+    readinessTimeoutMs: z.number().int().positive().default(5000),
+    docs: z.boolean().default(true),
+    requestIdHeader: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'must be a lower-case header name')
+      .default('x-request-id'),
+  })
+  .strict();
+
+const PROBES = /^\/(health|ready)(\?|$)/;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * The fastify app of every service, not listening yet: request ids, pino with redaction, zod validation,
+ * problem+json errors, `/health`, `/ready`, OpenAPI at `/docs`. Add routes to the returned app, then
+ * `runService({ app, ... })` (or `app.inject()` in tests).
+ */
+export async function buildServer(options: ServerOptions): Promise<RestApp> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TypeError(`buildServer: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const opts = Object.freeze(parsed.data);
+  const logger: FastifyBaseLogger =
+    opts.logger ?? createLogger({ name: opts.name, level: opts.logLevel, stream: opts.logStream });
+  const header = opts.requestIdHeader;
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: opts.bodyLimit,
+    requestIdHeader: false,
+    // Health probes (Consul asks every few seconds) would drown the request log.
+    logController: new LogController({ disableRequestLogging: (req: { url?: string }) => PROBES.test(req.url ?? '') }),
+    genReqId: (req) => {
+      const given = req.headers[header];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header(header, req.id);
+  });
+  await app.register(problemPlugin, { bodyLimit: opts.bodyLimit });
+
+  if (opts.docs) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: opts.name,
+          version: opts.version,
+          ...(opts.description ? { description: opts.description } : {}),
+        },
+      },
+      transform: jsonSchemaTransform,
+      transformObject: jsonSchemaTransformObject,
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+  await app.register(healthPlugin, { readiness: opts.readiness, timeoutMs: opts.readinessTimeoutMs, owner: app });
+  return app;
+}
