@@ -5,6 +5,7 @@ export { isShuttingDown, markNotReady, type Readiness, type ReadinessCheck } fro
 export { createLogger, loggerOptions, REDACT_PATHS, type LogLevel, type LoggerSettings } from './logger.js';
 export {
   createServiceLifecycle,
+  onShutdownSignals,
   runService,
   type RunningService,
   type RunServiceOptions,

@@ -221,29 +221,48 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const log = (opts.logger ?? opts.app.log).child({ lib: 'restlib' });
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   const started = await lifecycle.start();
-  let signalled = false;
+  const uninstall = onShutdownSignals((reason) => lifecycle.stop(reason).then((r) => r.ok), {
+    signals: opts.signals as NodeJS.Signals[],
+    graceMs: opts.graceMs,
+    exit,
+    log,
+  });
+  return { ...started, stop: (reason) => lifecycle.stop(reason), uninstallSignals: uninstall };
+}
 
+/**
+ * SIGINT/SIGTERM (by default) run `shutdown` once, then exit 0 (1 when it reports failure or takes longer than
+ * `graceMs`); a second signal exits 1 at once. Returns a function that removes the handlers.
+ */
+export function onShutdownSignals(
+  shutdown: (reason: string) => Promise<boolean>,
+  opts: { signals?: NodeJS.Signals[]; graceMs?: number; exit?: (code: number) => void; log: LoggerLike },
+): () => void {
+  const signals = opts.signals ?? ['SIGINT', 'SIGTERM'];
+  const graceMs = opts.graceMs ?? 10_000;
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {
-      log.error({ signal }, 'second signal during shutdown: forcing exit');
+      opts.log.error({ signal }, 'second signal during shutdown: forcing exit');
       exit(1);
       return;
     }
     signalled = true;
     const timer = setTimeout(() => {
-      log.error({ graceMs: opts.graceMs }, 'shutdown took too long: forcing exit');
+      opts.log.error({ graceMs }, 'shutdown took too long: forcing exit');
       exit(1);
-    }, opts.graceMs);
+    }, graceMs);
     timer.unref();
-    void lifecycle.stop(`signal ${signal}`).then((report) => {
+    void shutdown(`signal ${signal}`).then((ok) => {
       clearTimeout(timer);
       uninstall();
-      exit(report.ok ? 0 : 1);
+      exit(ok ? 0 : 1);
     });
   };
   const uninstall = () => {
-    for (const s of opts.signals) process.removeListener(s, onSignal);
+    for (const s of signals) process.removeListener(s, onSignal);
   };
-  for (const s of opts.signals) process.on(s, onSignal);
-  return { ...started, stop: (reason) => lifecycle.stop(reason), uninstallSignals: uninstall };
+  for (const s of signals) process.on(s, onSignal);
+  return uninstall;
 }

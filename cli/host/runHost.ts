@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { buildServer, createServiceLifecycle, type ServiceLifecycle } from '../../restlib/index.js';
+import { buildServer, createServiceLifecycle, onShutdownSignals, type ServiceLifecycle } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent } from './component.js';
 
 export interface HostedService {
@@ -83,27 +83,7 @@ export async function runHost(
   }
 
   if (opts.signals !== false) {
-    const exit = opts.exit ?? ((code: number) => process.exit(code));
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (signalled) {
-        deps.log.error({ signal }, 'second signal during shutdown: forcing exit');
-        exit(1);
-        return;
-      }
-      signalled = true;
-      const timer = setTimeout(() => {
-        deps.log.error('shutdown took longer than 15 s: forcing exit');
-        exit(1);
-      }, 15_000);
-      timer.unref();
-      void stop(`signal ${signal}`).then((ok) => {
-        clearTimeout(timer);
-        exit(ok ? 0 : 1);
-      });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    onShutdownSignals(stop, { graceMs: 15_000, log: deps.log, ...(opts.exit ? { exit: opts.exit } : {}) });
   }
   return { urls, stop };
 }
