@@ -1,0 +1,222 @@
+import type { Logger } from 'pino';
+import type { Envelope } from '../envelope.js';
+import { describeError } from '../errors.js';
+import { decodeMessage, type IngestRules, type RawMessage } from '../ingest.js';
+import {
+  deadLetterTopic,
+  type Handler,
+  type HandlerContext,
+  type Outcome,
+  type Publisher,
+  type SubscriptionStats,
+} from '../port.js';
+import type { EventRegistry } from '../registry.js';
+import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
+import { deadLetterEnvelope, type DeadLetterCause } from './deadLetter.js';
+
+/** `done`: the outcome is applied, the adapter may acknowledge. `aborted`: closing; leave the message unacknowledged. */
+export type ProcessResult = 'done' | 'aborted';
+
+export interface ProcessorOptions {
+  group: string;
+  handler: Handler;
+  registry?: EventRegistry | undefined;
+  ingest?: IngestRules | undefined;
+  retry: RetryPolicy;
+  /** Where dead-letter records go (`<topic>.dlq` on the same bus). */
+  publisher: Publisher;
+  log: Logger;
+  /** Aborted when the subscription closes: no new handler call starts, backoffs end early. */
+  signal: AbortSignal;
+}
+
+export interface ProcessHooks {
+  /** Called every second while waiting (backoff, dead-letter retries): Kafka heartbeats, Redis idle-time refresh. */
+  keepAlive?: () => Promise<void>;
+}
+
+const KEEP_ALIVE_EVERY_MS = 1000;
+
+/**
+ * The one place that turns a raw message into an applied outcome, for every adapter: decode (poison ->
+ * dead-letter), call the handler, retry with jittered backoff up to the policy's limit, skip, dead-letter.
+ * Adapters fetch, call `process` one message at a time per partition, and acknowledge when it returns `done`.
+ */
+export class MessageProcessor {
+  readonly #options: ProcessorOptions;
+  readonly #stats: SubscriptionStats = { handled: 0, acked: 0, skipped: 0, retried: 0, deadLettered: 0, poison: 0 };
+
+  constructor(options: ProcessorOptions) {
+    this.#options = options;
+  }
+
+  stats(): SubscriptionStats {
+    return { ...this.#stats };
+  }
+
+  async process(message: RawMessage, hooks: ProcessHooks = {}): Promise<ProcessResult> {
+    const { signal, log } = this.#options;
+    if (signal.aborted) return 'aborted';
+    const decoded = decodeMessage(message, this.#options);
+    if (!decoded.ok) {
+      log.warn(
+        { topic: message.topic, position: message.position, err: describeError(decoded.error) },
+        'poison message: dead-lettering',
+      );
+      const result = await this.#deadLetter(
+        message,
+        { cause: 'poison', reason: decoded.error.message, error: decoded.error, attempts: 0 },
+        hooks,
+      );
+      if (result === 'done') this.#stats.poison++;
+      return result;
+    }
+    return this.#handle(message, decoded.event, hooks);
+  }
+
+  /** Dead-letters without calling the handler (Redis delivery cap). */
+  async giveUp(
+    message: RawMessage,
+    cause: DeadLetterCause,
+    reason: string,
+    hooks: ProcessHooks = {},
+  ): Promise<ProcessResult> {
+    const decoded = decodeMessage(message, this.#options);
+    const event = decoded.ok ? decoded.event : undefined;
+    const result = await this.#deadLetter(message, { cause, reason, attempts: 0, event }, hooks);
+    if (result === 'done') this.#stats.deadLettered++;
+    return result;
+  }
+
+  async #handle(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
+    const { handler, retry, signal } = this.#options;
+    const log = this.#options.log.child({
+      eventId: event.id,
+      type: event.type,
+      correlationId: event.metadata.correlationId,
+    });
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return 'aborted';
+      const ctx: HandlerContext = { topic: message.topic, position: message.position, attempt, log, signal };
+      let outcome: Outcome;
+      let error: unknown;
+      try {
+        outcome = (await handler(event, ctx)) ?? { kind: 'ack' };
+      } catch (err) {
+        error = err;
+        outcome = { kind: 'retry', reason: describeError(err).message };
+      }
+      switch (outcome.kind) {
+        case 'ack':
+          this.#stats.acked++;
+          this.#stats.handled++;
+          return 'done';
+        case 'skip':
+          log.debug({ reason: outcome.reason }, 'skipped');
+          this.#stats.skipped++;
+          this.#stats.handled++;
+          return 'done';
+        case 'dead-letter':
+          return this.#deadLetterByHandler(
+            message,
+            event,
+            { cause: 'handler', reason: outcome.reason, attempts: attempt },
+            hooks,
+          );
+        case 'retry': {
+          if (error !== undefined && !isRetriableError(error)) {
+            log.error({ err: describeError(error), attempt }, 'handler failed with an error that is never retried');
+            return this.#deadLetterByHandler(
+              message,
+              event,
+              { cause: 'not-retriable', reason: outcome.reason, error, attempts: attempt },
+              hooks,
+            );
+          }
+          if (attempt >= retry.maxAttempts) {
+            log.error(
+              { err: error === undefined ? undefined : describeError(error), attempt },
+              'handler retries exhausted',
+            );
+            const reason = `gave up after ${attempt} attempts: ${outcome.reason}`;
+            return this.#deadLetterByHandler(
+              message,
+              event,
+              { cause: 'retries-exhausted', reason, error, attempts: attempt },
+              hooks,
+            );
+          }
+          const delay = backoffDelay(retry, attempt);
+          log.warn(
+            { err: error === undefined ? undefined : describeError(error), attempt, delay },
+            'handler failed; retrying',
+          );
+          this.#stats.retried++;
+          if (!(await pause(delay, signal, hooks.keepAlive))) return 'aborted';
+          break;
+        }
+        default:
+          return this.#deadLetterByHandler(
+            message,
+            event,
+            {
+              cause: 'handler',
+              reason: `handler returned an invalid outcome: ${JSON.stringify(outcome)}`,
+              attempts: attempt,
+            },
+            hooks,
+          );
+      }
+    }
+  }
+
+  async #deadLetterByHandler(
+    message: RawMessage,
+    event: Envelope,
+    what: { cause: DeadLetterCause; reason: string; error?: unknown; attempts: number },
+    hooks: ProcessHooks,
+  ): Promise<ProcessResult> {
+    const result = await this.#deadLetter(message, { ...what, event }, hooks);
+    if (result === 'done') {
+      this.#stats.deadLettered++;
+      this.#stats.handled++;
+    }
+    return result;
+  }
+
+  /** Writes the dead-letter record, retrying (with backoff) until it is durable or the subscription closes. */
+  async #deadLetter(
+    message: RawMessage,
+    what: { cause: DeadLetterCause; reason: string; error?: unknown; attempts: number; event?: Envelope | undefined },
+    hooks: ProcessHooks,
+  ): Promise<ProcessResult> {
+    const { publisher, group, log, signal, retry } = this.#options;
+    const record = deadLetterEnvelope({ message, group, ...what });
+    const dlq = deadLetterTopic(message.topic);
+    for (let failures = 1; ; failures++) {
+      try {
+        await publisher.publish(dlq, [record]);
+        log.warn(
+          { topic: message.topic, position: message.position, dlq, cause: what.cause, reason: what.reason },
+          'dead-lettered',
+        );
+        return 'done';
+      } catch (err) {
+        log.error({ err: describeError(err), dlq }, 'could not write the dead-letter record; retrying');
+        if (signal.aborted) return 'aborted';
+        if (!(await pause(backoffDelay(retry, failures), signal, hooks.keepAlive))) return 'aborted';
+      }
+    }
+  }
+}
+
+/** Waits `ms` in slices, calling `keepAlive` between them; false when `signal` aborted first. */
+async function pause(ms: number, signal: AbortSignal, keepAlive?: () => Promise<void>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return true;
+    if (!(await sleep(Math.min(left, KEEP_ALIVE_EVERY_MS), signal))) return false;
+    if (keepAlive) await keepAlive().catch(() => undefined);
+  }
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { EventLibError } from '../errors.js';
+import type { Position, SubscribeOptions, Subscription, SubscriptionStats } from '../port.js';
+import { RetryPolicySchema, type RetryPolicy } from '../retry.js';
+import type { ChangeSignal } from './progress.js';
+
+const DEFAULT_WAIT_MS = 30_000;
+/** How often waiters re-check conditions that can change without a local signal (a rebalance, the log's end). */
+const RECHECK_MS = 100;
+
+const SubscribeOptionsSchema = z.object({
+  topics: z.array(z.string().min(1)).min(1, 'subscribe needs at least one topic'),
+  group: z.string().min(1, 'subscribe needs a group'),
+  from: z.enum(['beginning', 'latest']).default('beginning'),
+  replay: z.boolean().default(false),
+  handler: z.custom<SubscribeOptions['handler']>((v) => typeof v === 'function', 'handler must be a function'),
+  registry: z.custom<NonNullable<SubscribeOptions['registry']>>().optional(),
+  ingest: z.custom<NonNullable<SubscribeOptions['ingest']>>().optional(),
+  retry: z.unknown().optional(),
+  consumerName: z.string().min(1).optional(),
+});
+
+export type ValidSubscribeOptions = Readonly<
+  Omit<z.infer<typeof SubscribeOptionsSchema>, 'retry' | 'topics'> & { topics: readonly string[]; retry: RetryPolicy }
+>;
+
+/** Validates, defaults and freezes subscribe options (EVT_ERR_INVALID_OPTIONS). Topics are de-duplicated. */
+export function validateSubscribeOptions(options: SubscribeOptions): ValidSubscribeOptions {
+  const parsed = SubscribeOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid subscribe options: ${z.prettifyError(parsed.error)}`);
+  }
+  const retry = RetryPolicySchema.safeParse(options.retry ?? {});
+  if (!retry.success) {
+    throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid retry policy: ${z.prettifyError(retry.error)}`);
+  }
+  return Object.freeze({
+    ...parsed.data,
+    topics: Object.freeze([...new Set(parsed.data.topics)]),
+    retry: Object.freeze(retry.data),
+  });
+}
+
+/** What an adapter supplies; `createSubscriptionHandle` adds the waiting, validation and idempotent close. */
+export interface SubscriptionParts {
+  group: string;
+  topics: readonly string[];
+  caughtUp(): boolean;
+  lag(): Promise<number>;
+  hasProcessed(position: Position): boolean;
+  stats(): SubscriptionStats;
+  /** Signals progress (processed positions, caught-up changes). */
+  changes: ChangeSignal;
+  /** Aborted by close: the adapter stops fetching and the processor starts no new handler call. */
+  abort: AbortController;
+  /** Stops fetching and waits for the in-flight handler and its acknowledgement. Called once. */
+  stop(): Promise<void>;
+}
+
+export function createSubscriptionHandle(parts: SubscriptionParts): Subscription {
+  let closing: Promise<void> | undefined;
+  const topics = new Set(parts.topics);
+
+  const waitUntil = async (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (check()) return;
+      if (parts.abort.signal.aborted)
+        throw new EventLibError('EVT_ERR_CLOSED', `subscription closed while waiting for ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new EventLibError('EVT_ERR_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        parts.changes.wait(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(left, RECHECK_MS)))),
+      ]);
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    group: parts.group,
+    topics: parts.topics,
+    caughtUp: () => !parts.abort.signal.aborted && parts.caughtUp(),
+    lag: () => parts.lag(),
+    stats: () => parts.stats(),
+    hasProcessed: (position) => parts.hasProcessed(position),
+    waitUntilCaughtUp: (timeoutMs = DEFAULT_WAIT_MS) =>
+      waitUntil(() => !parts.abort.signal.aborted && parts.caughtUp(), timeoutMs, `group ${parts.group} to catch up`),
+    waitForPosition: (position, timeoutMs = DEFAULT_WAIT_MS) => {
+      if (!topics.has(position.topic)) {
+        return Promise.reject(
+          new EventLibError(
+            'EVT_ERR_INVALID_OPTIONS',
+            `position is on topic ${position.topic}, which this subscription does not read (${parts.topics.join(', ')})`,
+          ),
+        );
+      }
+      const where = `${position.topic}/${position.partition}@${position.offset}`;
+      return waitUntil(() => parts.hasProcessed(position), timeoutMs, `${where} to be processed`);
+    },
+    close: () => {
+      closing ??= (async () => {
+        parts.abort.abort();
+        parts.changes.notify();
+        await parts.stop();
+        parts.changes.notify();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,348 @@
+import type { Logger } from 'pino';
+import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
+import { ProcessedOffsets, streamIdOrder } from '../consumer/progress.js';
+import { createSubscriptionHandle, type ValidSubscribeOptions } from '../consumer/subscription.js';
+import type { RawMessage } from '../ingest.js';
+import type { RedisBusOptions } from '../options.js';
+import type { Publisher, Subscription } from '../port.js';
+import { backoffDelay, sleep } from '../retry.js';
+import { closeRedis, connectRedis, type RedisClient, type RedisModule } from './client.js';
+import { translateRedisError } from './errors.js';
+
+/** Idle time given to entries handed back on close, so any live consumer's next XAUTOCLAIM takes them at once. */
+const HAND_BACK_IDLE_MS = 7 * 24 * 3_600_000;
+/** Consumers with nothing pending and idle this long (at least) are removed from the group by a sweep. */
+const FORGET_CONSUMER_AFTER_MS = 3_600_000;
+
+export interface RedisSubscriptionDeps {
+  redis: RedisModule;
+  /** The shared command connection (XACK, XAUTOCLAIM, XINFO...). */
+  client: RedisClient;
+  options: Readonly<RedisBusOptions>;
+  subscribe: ValidSubscribeOptions;
+  consumer: string;
+  publisher: Publisher;
+  log: Logger;
+  onClosed: (subscription: Subscription) => void;
+}
+
+interface StreamEntry {
+  id: string;
+  message: Record<string, string>;
+}
+
+/**
+ * One consumer of a Redis consumer group. A loop on a dedicated connection: reclaim idle entries of dead consumers
+ * (XAUTOCLAIM; past the delivery cap they are dead-lettered), then XREADGROUP `>` blocking; each entry is handled
+ * in order and XACKed after its outcome. On close the loop is unblocked (CLIENT UNBLOCK), the in-flight handler
+ * finishes, and entries fetched but not handled are handed back (made idle) for the group's other consumers.
+ */
+export class RedisSubscription {
+  readonly #deps: RedisSubscriptionDeps;
+  readonly #abort = new AbortController();
+  readonly #processed = new ProcessedOffsets(streamIdOrder);
+  readonly #processor: MessageProcessor;
+  readonly #claimCursor = new Map<string, string>();
+  #reader: RedisClient | undefined;
+  #readerId: number | undefined;
+  #loop: Promise<void> = Promise.resolve();
+  #loopDone = false;
+  #acks: Promise<unknown>[] = [];
+  /** The last read found no more undelivered entries (and everything fetched is handled). */
+  #drained = false;
+  #sweeps = 0;
+
+  constructor(deps: RedisSubscriptionDeps) {
+    this.#deps = deps;
+    this.#processor = new MessageProcessor({
+      ...deps.subscribe,
+      publisher: deps.publisher,
+      log: deps.log,
+      signal: this.#abort.signal,
+    });
+  }
+
+  async start(): Promise<Subscription> {
+    const { client, subscribe: o, log, redis, options } = this.#deps;
+    try {
+      await this.#createGroups(o.from === 'latest' && !o.replay ? '$' : '0');
+      for (const stream of o.topics) {
+        if (o.replay) {
+          await client.xGroupSetId(stream, o.group, '0');
+          continue;
+        }
+        // Everything the group delivered before this member started counts as its past (see hasProcessed).
+        const group = (await client.xInfoGroups(stream)).find((g) => String(g.name) === o.group);
+        const lastDelivered = group ? String(group['last-delivered-id']) : '0-0';
+        if (lastDelivered !== '0-0') this.#processed.end({ topic: stream, partition: 0, offset: lastDelivered }, true);
+      }
+      // A restarted member with a fixed name: hand its old pending entries back so the first sweep takes them.
+      await this.#handBackPending();
+      this.#reader = await connectRedis(redis, options, log, 'reader');
+      this.#readerId = await this.#reader.clientId();
+    } catch (err) {
+      if (this.#reader) await closeRedis(this.#reader);
+      throw translateRedisError(err, `subscribing group ${o.group} to ${o.topics.join(', ')}`);
+    }
+    this.#loop = this.#run().finally(() => (this.#loopDone = true));
+    log.debug({ from: o.from }, 'subscribed');
+
+    const handle = createSubscriptionHandle({
+      group: o.group,
+      topics: o.topics,
+      caughtUp: () => this.#drained && this.#processed.inFlight() === 0,
+      lag: () => this.#lag(),
+      hasProcessed: (p) => this.#processed.hasProcessed(p),
+      stats: () => this.#processor.stats(),
+      changes: this.#processed.changes,
+      abort: this.#abort,
+      stop: () => this.#stop(handle),
+    });
+    return handle;
+  }
+
+  /** Creates the group on every stream (and the stream itself) unless it exists. */
+  async #createGroups(startId: '0' | '$'): Promise<void> {
+    const { client, subscribe: o, log } = this.#deps;
+    for (const stream of o.topics) {
+      try {
+        await client.xGroupCreate(stream, o.group, startId, { MKSTREAM: true });
+        log.info({ stream, startId }, 'consumer group created');
+      } catch (err) {
+        if (!/^BUSYGROUP/.test((err as Error).message)) throw err;
+      }
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { options, subscribe: o, consumer, log } = this.#deps;
+    const claimEvery = options.claimIntervalMs ?? Math.max(10, Math.floor(options.claimIdleMs / 2));
+    let nextSweep = 0;
+    let failures = 0;
+    while (!this.#abort.signal.aborted) {
+      try {
+        if (Date.now() >= nextSweep) {
+          await this.#sweep();
+          nextSweep = Date.now() + claimEvery;
+          if (this.#abort.signal.aborted) break;
+        }
+        // Behind: read without blocking, so an empty answer tells at once that we caught up. Drained: block.
+        const block = Math.max(10, Math.min(options.blockMs, nextSweep - Date.now()));
+        const reply = (await this.#reader!.xReadGroup(
+          o.group,
+          consumer,
+          o.topics.map((key) => ({ key, id: '>' })),
+          this.#drained ? { COUNT: options.batchSize, BLOCK: block } : { COUNT: options.batchSize },
+        )) as { name: string; messages: StreamEntry[] }[] | null;
+        failures = 0;
+        // Closing: whatever this read returned stays pending and is handed back in #stop.
+        if (this.#abort.signal.aborted) break;
+        const full = (reply ?? []).some((s) => s.messages.length >= options.batchSize);
+        if (reply && reply.length > 0) {
+          this.#drained = false;
+          if ((await this.#handleAll(reply)) === 'aborted') break;
+        }
+        if (!full && !this.#drained) {
+          this.#drained = true;
+          this.#processed.changes.notify();
+        }
+      } catch (err) {
+        if (this.#abort.signal.aborted) break;
+        failures++;
+        // The stream or group was deleted under us: recreate the group (at 0, so nothing new is skipped).
+        if (/^NOGROUP/.test((err as Error).message)) await this.#createGroups('0').catch(() => undefined);
+        log.warn(
+          { err: translateRedisError(err, 'reading the stream').message, failures },
+          'Redis read failed; retrying',
+        );
+        await sleep(backoffDelay({ maxAttempts: 1, baseMs: 100, maxMs: 5_000 }, failures), this.#abort.signal);
+      }
+    }
+  }
+
+  /** Handles entries in order (stream by stream); XACKs are pipelined and awaited at the end. */
+  async #handleAll(
+    streams: { name: string; messages: StreamEntry[] }[],
+    deliveries?: Map<string, number>,
+  ): Promise<ProcessResult> {
+    try {
+      for (const { name, messages } of streams) {
+        for (const entry of messages) {
+          if ((await this.#handle(name, entry, deliveries?.get(entry.id))) === 'aborted') return 'aborted';
+        }
+      }
+      return 'done';
+    } finally {
+      await this.#flushAcks();
+    }
+  }
+
+  async #handle(stream: string, entry: StreamEntry, deliveries: number | undefined): Promise<ProcessResult> {
+    const { client, subscribe: o, options } = this.#deps;
+    const position = { topic: stream, partition: 0, offset: entry.id };
+    const raw = toRawMessage(stream, entry);
+    const touch = () => this.#touch(stream, entry.id);
+    // A handler slower than claimIdleMs would otherwise look dead and be reclaimed by another consumer.
+    const keepAlive = setInterval(() => void touch(), Math.max(10, Math.floor(options.claimIdleMs / 3)));
+    this.#processed.begin(position);
+    let result: ProcessResult = 'aborted';
+    try {
+      result =
+        deliveries !== undefined && deliveries > options.maxDeliveries
+          ? await this.#processor.giveUp(
+              raw,
+              'delivery-cap',
+              `delivered ${deliveries} times, more than the cap of ${options.maxDeliveries}: its consumers keep failing`,
+            )
+          : await this.#processor.process(raw, { keepAlive: touch });
+      if (result === 'done') {
+        this.#acks.push(
+          client.xAck(stream, o.group, entry.id).catch((err: unknown) => {
+            this.#deps.log.warn(
+              { err: (err as Error).message, stream, id: entry.id },
+              'XACK failed; the entry will be redelivered',
+            );
+          }),
+        );
+      }
+    } finally {
+      clearInterval(keepAlive);
+      this.#processed.end(position, result === 'done');
+    }
+    return result;
+  }
+
+  async #flushAcks(): Promise<void> {
+    const acks = this.#acks;
+    this.#acks = [];
+    await Promise.all(acks);
+  }
+
+  /** Resets the idle time of an entry this consumer is still working on (no delivery counted). */
+  async #touch(stream: string, id: string): Promise<void> {
+    const { client, subscribe: o, consumer } = this.#deps;
+    await client.xClaimJustId(stream, o.group, consumer, 0, id).catch(() => undefined);
+  }
+
+  /** Reclaims entries idle longer than claimIdleMs (dead or stuck consumers) and handles them; forgets old consumers. */
+  async #sweep(): Promise<void> {
+    const { client, subscribe: o, consumer, options } = this.#deps;
+    for (const stream of o.topics) {
+      for (;;) {
+        if (this.#abort.signal.aborted) return;
+        const cursor = this.#claimCursor.get(stream) ?? '0-0';
+        const claimed = await client.xAutoClaim(stream, o.group, consumer, options.claimIdleMs, cursor, {
+          COUNT: options.batchSize,
+        });
+        this.#claimCursor.set(stream, String(claimed.nextId));
+        const messages = claimed.messages.filter(
+          (m): m is NonNullable<typeof m> => m !== null,
+        ) as unknown as StreamEntry[];
+        if (messages.length > 0) {
+          this.#drained = false;
+          const pending = await client.xPendingRange(
+            stream,
+            o.group,
+            messages[0]!.id,
+            messages.at(-1)!.id,
+            messages.length,
+            {
+              consumer,
+            },
+          );
+          const deliveries = new Map(pending.map((p) => [String(p.id), Number(p.deliveriesCounter)]));
+          this.#deps.log.info({ stream, count: messages.length }, 'reclaimed idle entries');
+          if ((await this.#handleAll([{ name: stream, messages }], deliveries)) === 'aborted') return;
+        }
+        if (String(claimed.nextId) === '0-0') break;
+      }
+    }
+    if (++this.#sweeps % 20 === 1) await this.#forgetIdleConsumers().catch(() => undefined);
+  }
+
+  /** Removes consumers that hold nothing and have not been seen for a long time (crashed processes' names). */
+  async #forgetIdleConsumers(): Promise<void> {
+    const { client, subscribe: o, consumer, options } = this.#deps;
+    const threshold = Math.max(FORGET_CONSUMER_AFTER_MS, options.claimIdleMs * 20, options.blockMs * 20);
+    for (const stream of o.topics) {
+      for (const c of await client.xInfoConsumers(stream, o.group)) {
+        if (String(c.name) !== consumer && Number(c.pending) === 0 && Number(c.idle) > threshold) {
+          await client.xGroupDelConsumer(stream, o.group, String(c.name));
+        }
+      }
+    }
+  }
+
+  /** Makes this consumer's pending entries look long idle, so the group's next XAUTOCLAIM takes them at once. */
+  async #handBackPending(): Promise<void> {
+    const { client, subscribe: o, consumer, log } = this.#deps;
+    for (const stream of o.topics) {
+      for (;;) {
+        const pending = await client.xPendingRange(stream, o.group, '-', '+', 1_000, { consumer, IDLE: 0 });
+        const ids = pending
+          .filter((p) => Number(p.millisecondsSinceLastDelivery) < HAND_BACK_IDLE_MS)
+          .map((p) => String(p.id));
+        if (ids.length === 0) break;
+        await client.xClaimJustId(stream, o.group, consumer, 0, ids, { IDLE: HAND_BACK_IDLE_MS });
+        log.debug({ stream, count: ids.length }, 'handed back unprocessed entries');
+        if (pending.length < 1_000) break;
+      }
+    }
+  }
+
+  async #stop(handle: Subscription): Promise<void> {
+    const { client, log } = this.#deps;
+    // Wake the blocked XREADGROUP until the loop notices the abort (an unblock sent just before it blocks is lost).
+    while (!this.#loopDone) {
+      if (this.#readerId !== undefined) {
+        await client.sendCommand(['CLIENT', 'UNBLOCK', String(this.#readerId)]).catch(() => undefined);
+      }
+      await Promise.race([this.#loop, sleep(50)]);
+    }
+    await this.#flushAcks();
+    await this.#handBackPending().catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, 'could not hand back pending entries'),
+    );
+    if (this.#reader) await closeRedis(this.#reader);
+    this.#deps.onClosed(handle);
+    log.debug('closed');
+  }
+
+  /** Undelivered entries plus delivered-but-unacknowledged ones, for the whole group (XINFO GROUPS). */
+  async #lag(): Promise<number> {
+    const { client, subscribe: o } = this.#deps;
+    try {
+      let lag = 0;
+      for (const stream of o.topics) {
+        const group = (await client.xInfoGroups(stream)).find((g) => String(g.name) === o.group);
+        if (!group) continue;
+        let undelivered = group.lag === null || group.lag === undefined ? undefined : Number(group.lag);
+        if (undefined === undelivered) {
+          // Redis cannot tell after deletions in the middle of the stream: count what follows the group's position.
+          const rest = await client.xRange(stream, `(${String(group['last-delivered-id'])}`, '+');
+          undelivered = rest.length;
+        }
+        lag += undelivered + Number(group.pending);
+      }
+      return lag;
+    } catch (err) {
+      throw translateRedisError(err, `measuring the lag of group ${o.group}`);
+    }
+  }
+}
+
+/**
+ * A stream entry as a raw message. Entries written by the bus carry `event` (envelope JSON) and `key`; an entry
+ * pushed by hand with other fields (`XADD s * title Dune`) becomes a bare JSON object of those fields.
+ */
+function toRawMessage(stream: string, entry: StreamEntry): RawMessage {
+  const { key, event, ...rest } = entry.message;
+  const value = event ?? (Object.keys(rest).length > 0 ? JSON.stringify(rest) : null);
+  return {
+    topic: stream,
+    position: { topic: stream, partition: 0, offset: entry.id },
+    key: key ?? null,
+    value,
+    timestamp: Number(entry.id.split('-')[0]),
+  };
+}

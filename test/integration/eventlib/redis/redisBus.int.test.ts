@@ -1,0 +1,209 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  busOptionsFromUrl,
+  createEventBus,
+  DeadLetterDataSchema,
+  newEvent,
+  type Envelope,
+  type EventBus,
+} from '../../../../eventlib/index.js';
+import { infra } from '../../../setup/infra.js';
+import { uniqueName, waitFor } from '../../../helpers/wait.js';
+
+const exec = promisify(execFile);
+const { redisUrl } = infra();
+const cli = async (...args: string[]) => (await exec('redis-cli', ['-u', redisUrl, ...args])).stdout.trim();
+const book = (seq: number) => newEvent({ type: 'book-added', key: 'k', data: { seq } });
+
+let buses: EventBus[] = [];
+afterEach(async () => {
+  await Promise.allSettled(buses.map((b) => b.close()));
+  buses = [];
+});
+const open = async (...args: Parameters<typeof createEventBus>) => {
+  const bus = await createEventBus(...args);
+  buses.push(bus);
+  return bus;
+};
+
+describe('redis bus specifics (shared server)', () => {
+  it('creates the group at 0 with MKSTREAM, so entries added before the first worker are not lost', async () => {
+    const stream = uniqueName('redis-early');
+    await cli('XADD', stream, '*', 'event', JSON.stringify(book(0)), 'key', 'k');
+    const bus = await open({ kind: 'redis', url: redisUrl });
+    const seen: Envelope[] = [];
+    const sub = await bus.subscribe({ topics: [stream], group: 'workers', handler: (e) => void seen.push(e) });
+    await sub.waitUntilCaughtUp(10_000);
+    expect(seen.map((e) => e.data)).toEqual([{ seq: 0 }]);
+    expect(await cli('XINFO', 'GROUPS', stream)).toMatch(/workers/);
+    // A group on a stream that does not exist yet is created with the stream.
+    const empty = uniqueName('redis-empty');
+    await bus.subscribe({ topics: [empty], group: 'workers', handler: () => undefined });
+    expect(await cli('EXISTS', empty)).toBe('1');
+  });
+
+  it('trims streams with an approximate MAXLEN', async () => {
+    const stream = uniqueName('redis-trim');
+    const bus = await open({ kind: 'redis', url: redisUrl, maxLen: 100 });
+    for (let i = 0; i < 10; i++)
+      await bus.publish(
+        stream,
+        Array.from({ length: 100 }, (_, j) => book(i * 100 + j)),
+      );
+    const length = Number(await cli('XLEN', stream));
+    expect(length).toBeGreaterThanOrEqual(100);
+    expect(length).toBeLessThan(1_000);
+  });
+
+  it('dead-letters a reclaimed entry that exceeded the delivery cap instead of handling it again', async () => {
+    const stream = uniqueName('redis-cap');
+    await cli('XGROUP', 'CREATE', stream, 'g', '0', 'MKSTREAM');
+    const id = await cli('XADD', stream, '*', 'event', JSON.stringify(book(1)), 'key', 'k');
+    // Consumers that keep dying: one delivery by XREADGROUP, then four more by XCLAIM.
+    await cli('XREADGROUP', 'GROUP', 'g', 'dead-1', 'COUNT', '1', 'STREAMS', stream, '>');
+    for (let i = 2; i <= 5; i++) await cli('XCLAIM', stream, 'g', `dead-${i}`, '0', id);
+    const good = await cli('XADD', stream, '*', 'event', JSON.stringify(book(2)), 'key', 'k');
+
+    const bus = await open({ kind: 'redis', url: redisUrl, claimIdleMs: 20, maxDeliveries: 3 });
+    const seen: Envelope[] = [];
+    const sub = await bus.subscribe({ topics: [stream], group: 'g', handler: (e) => void seen.push(e) });
+    await sub.waitForPosition({ topic: stream, partition: 0, offset: good }, 10_000);
+    await waitFor(async () => (await cli('XPENDING', stream, 'g')).startsWith('0'), { what: 'nothing pending' });
+    expect(seen.map((e) => e.data)).toEqual([{ seq: 2 }]);
+    expect(sub.stats()).toMatchObject({ deadLettered: 1, acked: 1 });
+
+    const letters: Envelope[] = [];
+    const dlq = await bus.subscribe({
+      topics: [`${stream}.dlq`],
+      group: 'reader',
+      handler: (e) => void letters.push(e),
+    });
+    await dlq.waitUntilCaughtUp(10_000);
+    expect(letters).toHaveLength(1);
+    expect(DeadLetterDataSchema.parse(letters[0]!.data)).toMatchObject({
+      cause: 'delivery-cap',
+      source: { offset: id },
+    });
+  });
+
+  it('turns an entry pushed by hand with plain fields into a bare JSON object for the ingest rule', async () => {
+    const stream = uniqueName('redis-fields');
+    const bus = await open({ kind: 'redis', url: redisUrl });
+    const seen: Envelope[] = [];
+    const sub = await bus.subscribe({
+      topics: [stream],
+      group: 'g',
+      ingest: { bareJson: { type: 'book-added' } },
+      handler: (e) => void seen.push(e),
+    });
+    const id = await cli('XADD', stream, '*', 'key', 'b9', 'title', 'Dune', 'author', 'Herbert');
+    await sub.waitForPosition({ topic: stream, partition: 0, offset: id }, 10_000);
+    expect(seen.map((e) => [e.type, e.key, e.data])).toEqual([
+      ['book-added', 'b9', { title: 'Dune', author: 'Herbert' }],
+    ]);
+  });
+
+  it('recreates its group when the stream is deleted under it, and keeps consuming', async () => {
+    const stream = uniqueName('redis-deleted');
+    const bus = await open({ kind: 'redis', url: redisUrl, blockMs: 100 });
+    const seen: Envelope[] = [];
+    const sub = await bus.subscribe({ topics: [stream], group: 'g', handler: (e) => void seen.push(e) });
+    await sub.waitUntilCaughtUp(10_000);
+    await cli('DEL', stream);
+    await waitFor(async () => (await cli('EXISTS', stream)) === '1', {
+      what: 'the group (and stream) to be recreated',
+    });
+    const [p] = await bus.publish(stream, [book(7)]);
+    await sub.waitForPosition(p!, 10_000);
+    expect(seen.map((e) => e.data)).toEqual([{ seq: 7 }]);
+  });
+
+  it('reports lag for the whole group from XINFO GROUPS (undelivered + pending)', async () => {
+    const stream = uniqueName('redis-lag');
+    await cli('XGROUP', 'CREATE', stream, 'g', '0', 'MKSTREAM');
+    for (let i = 0; i < 4; i++) await cli('XADD', stream, '*', 'event', JSON.stringify(book(i)), 'key', 'k');
+    await cli('XREADGROUP', 'GROUP', 'g', 'other', 'COUNT', '1', 'STREAMS', stream, '>');
+    const bus = await open({ kind: 'redis', url: redisUrl, claimIdleMs: 60_000 });
+    const sub = await bus.subscribe({ topics: [stream], group: 'g', handler: () => undefined });
+    await sub.waitUntilCaughtUp(10_000);
+    // Three handled here; one still pending on the (live, not yet idle) consumer "other".
+    expect(await sub.lag()).toBe(1);
+  });
+});
+
+describe('redis bus connection options (a private redis-server on a unix socket, with a password)', () => {
+  let dir: string;
+  let server: ChildProcess;
+  let socket: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'eventlib-redis-'));
+    socket = join(dir, 'redis.sock');
+    server = spawn(
+      'redis-server',
+      [
+        '--port',
+        '0',
+        '--unixsocket',
+        socket,
+        '--requirepass',
+        's3cret',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      async () =>
+        (await exec('redis-cli', ['-s', socket, '-a', 's3cret', '--no-auth-warning', 'PING'])).stdout.trim() === 'PONG',
+      { what: 'the private redis-server' },
+    );
+  });
+
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('connects through unix:///path?db=&password= and writes to that database', async () => {
+    const bus = await open(busOptionsFromUrl(`unix://${socket}?db=3&password=s3cret`));
+    const stream = uniqueName('unix');
+    await bus.publish(stream, [book(1), book(2)]);
+    const { stdout } = await exec('redis-cli', [
+      '-s',
+      socket,
+      '-a',
+      's3cret',
+      '--no-auth-warning',
+      '-n',
+      '3',
+      'XLEN',
+      stream,
+    ]);
+    expect(stdout.trim()).toBe('2');
+    const seen: Envelope[] = [];
+    const sub = await bus.subscribe({ topics: [stream], group: 'g', handler: (e) => void seen.push(e) });
+    await sub.waitUntilCaughtUp(10_000);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('reports a wrong password as EVT_ERR_AUTH and a missing server as EVT_ERR_CONNECTION', async () => {
+    await expect(createEventBus({ kind: 'redis', socket: { path: socket }, password: 'wrong' })).rejects.toMatchObject({
+      code: 'EVT_ERR_AUTH',
+      retriable: false,
+    });
+    await expect(createEventBus({ kind: 'redis', socket: { path: join(dir, 'nothing.sock') } })).rejects.toMatchObject({
+      code: 'EVT_ERR_CONNECTION',
+      retriable: true,
+    });
+  });
+});

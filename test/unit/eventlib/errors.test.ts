@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { EventLibError, isEventLibError, isPoisonError } from '../../../eventlib/index.js';
+import { translateKafkaError } from '../../../eventlib/kafka/errors.js';
+import { translateRedisError } from '../../../eventlib/redis/errors.js';
+
+const named = (name: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`${name} happened`), { name, ...extra });
+
+describe('EventLibError', () => {
+  it('carries code, retriable (from the catalogue unless overridden) and cause', () => {
+    const cause = new Error('socket');
+    const err = new EventLibError('EVT_ERR_CONNECTION', 'down', { cause });
+    expect(err).toMatchObject({ name: 'EventLibError', code: 'EVT_ERR_CONNECTION', retriable: true, cause });
+    expect(new EventLibError('EVT_ERR_BROKER', 'x', { retriable: false }).retriable).toBe(false);
+    expect(isEventLibError(err)).toBe(true);
+    expect(isEventLibError(err, 'EVT_ERR_TIMEOUT')).toBe(false);
+    expect(isEventLibError({ code: 'EVT_ERR_TIMEOUT' })).toBe(true); // recognised by code, across module copies
+    expect(isEventLibError({ code: 'ECONNREFUSED' })).toBe(false);
+    expect(isPoisonError(new EventLibError('EVT_ERR_SCHEMA', 'x'))).toBe(true);
+    expect(isPoisonError(err)).toBe(false);
+  });
+});
+
+describe('translateKafkaError', () => {
+  it.each([
+    [named('KafkaJSConnectionError'), 'EVT_ERR_CONNECTION', true],
+    [named('KafkaJSRequestTimeoutError'), 'EVT_ERR_TIMEOUT', true],
+    [named('KafkaJSSASLAuthenticationError'), 'EVT_ERR_AUTH', false],
+    [named('KafkaJSProtocolError', { type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false }), 'EVT_ERR_AUTH', false],
+    [
+      named('KafkaJSProtocolError', { type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true }),
+      'EVT_ERR_UNKNOWN_TOPIC',
+      false,
+    ],
+    [named('KafkaJSProtocolError', { type: 'INVALID_REPLICATION_FACTOR', retriable: false }), 'EVT_ERR_BROKER', false],
+    [
+      named('KafkaJSNumberOfRetriesExceeded', { originalError: named('KafkaJSConnectionError') }),
+      'EVT_ERR_CONNECTION',
+      true,
+    ],
+  ])('%s -> %s', (error, code, retriable) => {
+    const translated = translateKafkaError(error, 'publishing');
+    expect(translated).toMatchObject({ code, retriable });
+    expect(translated.message).toMatch(/^publishing: /);
+    expect(translated.cause).toBe(error);
+  });
+
+  it('passes eventlib errors through', () => {
+    const err = new EventLibError('EVT_ERR_CLOSED', 'closed');
+    expect(translateKafkaError(err, 'x')).toBe(err);
+  });
+});
+
+describe('translateRedisError', () => {
+  it.each([
+    [named('ErrorReply', { message: 'WRONGPASS invalid username-password pair' }), 'EVT_ERR_AUTH', false],
+    [named('ErrorReply', { message: 'NOAUTH Authentication required.' }), 'EVT_ERR_AUTH', false],
+    [named('ErrorReply', { message: 'NOGROUP No such key or consumer group' }), 'EVT_ERR_UNKNOWN_TOPIC', false],
+    [named('ErrorReply', { message: 'LOADING Redis is loading the dataset' }), 'EVT_ERR_BROKER', true],
+    [named('ErrorReply', { message: 'WRONGTYPE Operation against a key' }), 'EVT_ERR_BROKER', false],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      'EVT_ERR_CONNECTION',
+      true,
+    ],
+    [named('SocketClosedUnexpectedlyError'), 'EVT_ERR_CONNECTION', true],
+    [named('ClientClosedError'), 'EVT_ERR_CLOSED', false],
+  ])('%s -> %s', (error, code, retriable) => {
+    expect(translateRedisError(error, 'reading')).toMatchObject({ code, retriable });
+  });
+});
