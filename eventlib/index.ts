@@ -36,6 +36,7 @@ export { EventLibError, EVT_ERROR_CODES, isEventLibError, isPoisonError } from '
 export type { EventLibErrorCode } from './errors.js';
 export { DEAD_LETTER_TYPE, DeadLetterDataSchema } from './consumer/deadLetter.js';
 export type { DeadLetterCause, DeadLetterData } from './consumer/deadLetter.js';
+export { AFTER_HEADER, POSITION_HEADER, decodePositions, encodePositions, positionWatermark } from './positionToken.js';
 export { BusOptionsSchema, busOptionsFromUrl, validateBusOptions, redactUrl } from './options.js';
 export type { BusOptions, KafkaBusOptions, MemoryBusOptions, RedisBusOptions, ValidBusOptions } from './options.js';
 export type { MemoryEventBus, RawRecord } from './memory/memoryBus.js';

@@ -1,3 +1,4 @@
+import { streamIdOrder } from './consumer/progress.js';
 import type { Position } from './port.js';
 
 /**
@@ -38,16 +39,6 @@ export function decodePositions(token: string): Position[] {
   });
 }
 
-/** Orders two offsets of the same topic-partition: Kafka/memory numbers or Redis `ms-seq` ids. */
-export function compareOffsets(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  const major = BigInt(am) - BigInt(bm);
-  if (major !== 0n) return major > 0n ? 1 : -1;
-  const minor = BigInt(as) - BigInt(bs);
-  return minor === 0n ? 0 : minor > 0n ? 1 : -1;
-}
-
 /** Keeps the highest position per topic-partition: what a gateway has written so far. */
 export function positionWatermark() {
   const high = new Map<string, Position>();
@@ -56,7 +47,7 @@ export function positionWatermark() {
       for (const p of positions) {
         const key = `${p.topic}\u0000${p.partition}`;
         const cur = high.get(key);
-        if (!cur || compareOffsets(p.offset, cur.offset) > 0) high.set(key, p);
+        if (!cur || streamIdOrder(p.offset, cur.offset) > 0) high.set(key, p);
       }
     },
     /** Positions of `topics` only (a view cares about the topics it reads). */

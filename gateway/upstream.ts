@@ -1,14 +1,8 @@
+import { AFTER_HEADER, decodePositions, encodePositions, positionWatermark, POSITION_HEADER } from '../eventlib/index.js';
 import type { FastifyReply } from 'fastify';
-import { createServiceClient, type ServiceClient } from '../restlib/index.js';
+import { createServiceClient, type HttpMethod, type ServiceClient } from '../restlib/index.js';
 import type { ServiceRegistry } from '../discolib/index.js';
 import type { Logger } from 'pino';
-import {
-  AFTER_HEADER,
-  decodePositions,
-  encodePositions,
-  positionWatermark,
-  POSITION_HEADER,
-} from '../eventlib/positionToken.js';
 
 /**
  * The gateway's view of the services behind it: one discovery-aware client per service (instances kept fresh by
@@ -51,6 +45,17 @@ export function upstreams(registry: ServiceRegistry, log: Logger) {
     async write(reply: FastifyReply, service: string, path: string, body: unknown) {
       const after = encodePositions(written.of());
       const res = await client(service).post(path, body, after ? { headers: { [AFTER_HEADER]: after } } : {});
+      return relay(reply, res);
+    },
+    /** Forwards any method (PUT, DELETE, ...) with the write watermark; positions it returns are remembered. */
+    async forward(reply: FastifyReply, service: string, method: HttpMethod, path: string, body?: unknown) {
+      const after = encodePositions(written.of());
+      const res = await client(service).request({
+        method,
+        path,
+        ...(body === undefined ? {} : { body }),
+        ...(after ? { headers: { [AFTER_HEADER]: after } } : {}),
+      });
       return relay(reply, res);
     },
     /** Instances currently known per service, for readiness details. */

@@ -39,3 +39,9 @@ export const BOOKSHELF_EVENT_TYPES = [
   { type: 'book-added', version: 1, schema: BookAddedSchema },
   { type: 'book-read', version: 1, schema: BookReadSchema },
 ] as const;
+
+/**
+ * The bookshelf topic is one ordered log: "the last five read" is an order across every book, which a topic
+ * split into partitions cannot keep. Every bookshelf service creates it with a single partition if it is missing.
+ */
+export const BOOKSHELF_PARTITIONS = 1;

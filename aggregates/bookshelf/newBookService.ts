@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { newEvent } from '../../eventlib/index.js';
-import { encodePositions, POSITION_HEADER } from '../../eventlib/positionToken.js';
+import { newEvent, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { BookInputSchema, BookSchema } from './events.js';
+import { BOOKSHELF_PARTITIONS, BookInputSchema, BookSchema } from './events.js';
 import { decide } from './decide.js';
 
 export interface NewBookOptions {
@@ -13,7 +12,8 @@ export interface NewBookOptions {
 }
 
 /** `newbook`: POST / with a book -> 201 with the book and its new id; appends `book-added`. */
-export function newBookService(deps: PlatformDeps, opts: NewBookOptions): ServiceComponent {
+export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): Promise<ServiceComponent> {
+  await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
   const newId = opts.newId ?? randomUUID;
   return {
     identity: opts.identity,

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { newEvent } from '../../eventlib/index.js';
-import { AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../eventlib/positionToken.js';
+import { newEvent, AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
 import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { startReadModel } from '../../views/shared/readModel.js';
 import { decide, knownBooks } from './decide.js';
-import type { BookshelfEvent } from './events.js';
+import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from './events.js';
 import { bookshelfRegistry } from './registry.js';
 
 export interface ReadBookOptions {
@@ -23,6 +22,7 @@ const FinishBody = z.object({ id: z.string().trim().min(1, 'id must not be empty
  * (`bookshelf-after`) and for the log's current end before it is refused.
  */
 export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions): Promise<ServiceComponent> {
+  await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
   const known = knownBooks();
   const model = await startReadModel(deps.bus, {
     topics: [opts.topic],

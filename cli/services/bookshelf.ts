@@ -10,6 +10,8 @@ const identity = (c: { name: string; id: string; tags: readonly string[] }) => (
   id: c.id,
   tags: [...c.tags],
 });
+/** Read models replay the log into memory at every start: one group per instance, so two instances both see all. */
+const instanceGroup = (c: { group: string; id: string }) => `${c.group}.${c.id}`;
 
 /** The bookshelf domain (SPEC §5): Consul names, ids and tags as in the seed. */
 export const BOOKSHELF_SERVICES = [
@@ -29,7 +31,7 @@ export const BOOKSHELF_SERVICES = [
       description: 'readbook: POST / {"id"} -> 204; emits book-read',
       defaults: { name: 'readbook', id: 'readbook1', tags: ['books', 'read'], port: 8082 },
     },
-    create: (deps, c) => readBookService(deps, { identity: identity(c), topic: c.topic, group: c.group }),
+    create: (deps, c) => readBookService(deps, { identity: identity(c), topic: c.topic, group: instanceGroup(c) }),
   }),
   serviceEntry({
     command: ['view', 'last-read'],
@@ -47,7 +49,8 @@ export const BOOKSHELF_SERVICES = [
         },
       },
     },
-    create: (deps, c) => lastReadService(deps, { identity: identity(c), topic: c.topic, group: c.group, last: c.last }),
+    create: (deps, c) =>
+      lastReadService(deps, { identity: identity(c), topic: c.topic, group: instanceGroup(c), last: c.last }),
   }),
   serviceEntry({
     command: ['view', 'book-list'],
@@ -56,6 +59,6 @@ export const BOOKSHELF_SERVICES = [
       description: 'booklist: GET / -> every added book',
       defaults: { name: 'booklist', id: 'booklist1', tags: ['books', 'list'], port: 8088 },
     },
-    create: (deps, c) => bookListService(deps, { identity: identity(c), topic: c.topic, group: c.group }),
+    create: (deps, c) => bookListService(deps, { identity: identity(c), topic: c.topic, group: instanceGroup(c) }),
   }),
 ];

@@ -1,7 +1,7 @@
+import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
-import { AFTER_HEADER } from '../../eventlib/positionToken.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
+import { BOOKSHELF_PARTITIONS, BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
 import { startReadModel } from '../shared/readModel.js';
 import { bookListProjection } from './bookList.js';
@@ -17,6 +17,7 @@ export interface BookListOptions {
  * it gets one derived from its place in the log, so every rebuild gives it the same id.
  */
 export async function bookListService(deps: PlatformDeps, opts: BookListOptions): Promise<ServiceComponent> {
+  await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
   const projection = bookListProjection();
   const model = await startReadModel(deps.bus, {
     topics: [opts.topic],

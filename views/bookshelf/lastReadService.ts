@@ -1,7 +1,7 @@
+import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
-import { AFTER_HEADER } from '../../eventlib/positionToken.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import type { BookshelfEvent } from '../../aggregates/bookshelf/events.js';
+import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
 import { bareJsonAsRead, textLineAsRead } from '../../aggregates/bookshelf/ingest.js';
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
 import { startReadModel } from '../shared/readModel.js';
@@ -22,6 +22,7 @@ const Item = z.record(z.string(), z.unknown());
  * text line pushed with kcat counts as a read of that title, a bare JSON object as a `book-read`.
  */
 export async function lastReadService(deps: PlatformDeps, opts: LastReadOptions): Promise<ServiceComponent> {
+  await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
   const projection = lastReadProjection(opts.last);
   const model = await startReadModel(deps.bus, {
     topics: [opts.topic],

@@ -8,13 +8,13 @@ import {
   type IngestRules,
   type Outcome,
   type Subscription,
+  decodePositions,
 } from '../../eventlib/index.js';
-import { decodePositions } from '../../eventlib/positionToken.js';
 import { problem, type Readiness } from '../../restlib/index.js';
 
 export interface ReadModelOptions {
   topics: string[];
-  /** Names the subscription in logs and metrics. */
+  /** The model's own group, unique per instance: the log is replayed into it at every start. */
   group: string;
   registry: EventRegistry;
   ingest?: IngestRules;
@@ -42,7 +42,10 @@ export interface ReadModel {
 export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Promise<ReadModel> {
   const subscription = await bus.subscribe({
     topics: opts.topics,
-    group: opts.group,
+    // Replay assumes the group has one member reading these topics only. Members of one Kafka group that read
+    // other topics would be handed partitions of them (kafkajs assigns across all members' topics), so the
+    // topics are part of the name: `lastreadbooks.lastread1@bookshelf`.
+    group: `${opts.group}@${[...opts.topics].sort().join(',')}`,
     replay: true,
     registry: opts.registry,
     ...(opts.ingest ? { ingest: opts.ingest } : {}),
