@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { stackCommand } from './commands/stack.js';
 import { runPlatform } from './commands/platform.js';
+import { runLendingCommand } from './commands/lending.js';
 import { startService } from './host/startService.js';
 import { ALL_SERVICES, findService } from './services/index.js';
 
@@ -15,6 +16,7 @@ function fail(err: unknown): never {
 }
 
 async function main(): Promise<void> {
+  if (await runLendingCommand(argv)) return;
   // Service commands parse their own flags (restlib's config loader: flags, then env, then defaults).
   const service = findService(argv);
   if (service) {

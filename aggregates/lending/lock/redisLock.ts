@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { closeLendingRedis, connectLendingRedis, type RedisTarget } from '../redis/connection.js';
+import { DEFAULT_LOCK_TTL_MS, signal, WorkerLockError, type InstanceLock, type LockOptions } from './port.js';
+
+/** Extends the lock only while this holder still owns it (a rule-free compare-and-expire). */
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * `SET key token NX PX ttl`, renewed every ttl/3 by compare-and-expire. A crashed holder stops renewing and the key
+ * expires after `ttlMs`. `--force` overwrites the key; the old holder's next renewal fails and it stops.
+ */
+export async function acquireRedisLock(
+  target: RedisTarget,
+  key: string,
+  name: string,
+  opts: LockOptions & { log: Logger },
+): Promise<InstanceLock> {
+  const ttlMs = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
+  const token = `${process.pid}-${randomUUID()}`;
+  const client = await connectLendingRedis(target);
+  try {
+    const set = await client.set(key, token, opts.force ? { PX: ttlMs } : { NX: true, PX: ttlMs });
+    if (set !== 'OK') throw new WorkerLockError(name, `Redis key ${key}`);
+  } catch (err) {
+    await closeLendingRedis(client);
+    throw err;
+  }
+  const lost = signal<string>();
+  let released = false;
+  const timer = setInterval(
+    () => {
+      client
+        .eval(RENEW, { keys: [key], arguments: [token, String(ttlMs)] })
+        .then((renewed) => {
+          if (renewed === 0 && !released) {
+            released = true;
+            clearInterval(timer);
+            lost.fire(`the lock ${key} was taken over or expired`);
+          }
+        })
+        .catch((err: unknown) => opts.log.warn({ err: (err as Error).message }, 'could not renew the worker lock'));
+    },
+    Math.max(50, Math.floor(ttlMs / 3)),
+  );
+  return {
+    name,
+    kind: 'redis',
+    lost: lost.promise,
+    release: async () => {
+      clearInterval(timer);
+      if (!released) {
+        released = true;
+        await client.eval(RELEASE, { keys: [key], arguments: [token] }).catch(() => undefined);
+      }
+      await closeLendingRedis(client);
+    },
+  };
+}

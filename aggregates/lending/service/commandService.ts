@@ -1,0 +1,58 @@
+import { encodePositions, POSITION_HEADER } from '../../../eventlib/index.js';
+import { problem } from '../../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import type { LendingTopics } from '../wire.js';
+import { ensureLendingTopics, queueLending } from './queue.js';
+import { LendingBodySchema, QueuedSchema } from './schemas.js';
+
+export interface LendingCommandServiceOptions {
+  identity: ServiceIdentity;
+  topics: LendingTopics;
+}
+
+/**
+ * `lending` (command side): `POST /requests` and `POST /returns` `{ user, books }` -> 202 `{ requestId }` once the
+ * command is durably on `lending-commands`; bad input -> 400 problem+json and nothing queued. The lending worker
+ * decides; the outcome is read from `lendingview` (`GET /requests/{id}`).
+ */
+export async function lendingCommandService(
+  deps: PlatformDeps,
+  opts: LendingCommandServiceOptions,
+): Promise<ServiceComponent> {
+  await ensureLendingTopics(deps.bus, opts.topics);
+  const route = (kind: 'request' | 'return') => ({
+    schema: {
+      summary: kind === 'request' ? 'Request books' : 'Return books',
+      tags: ['lending'],
+      body: LendingBodySchema,
+      response: { 202: QueuedSchema },
+    },
+  });
+  return {
+    identity: opts.identity,
+    description: 'Lending (command side): queues book requests and returns for the lending worker',
+    routes(app) {
+      for (const [path, kind] of [
+        ['/requests', 'request'],
+        ['/returns', 'return'],
+      ] as const) {
+        app.post(path, route(kind), async (req, reply) => {
+          const queued = await queueLending(deps.bus, opts.topics, kind, req.body, {
+            producer: opts.identity.id,
+            clock: deps.clock,
+            correlationId: req.id,
+          });
+          if (!queued.ok) {
+            throw problem(400, 'REST_ERR_VALIDATION', queued.error.message, {
+              errors: queued.error.issues.map((i) => ({ path: `body.${i.field}`, message: i.message })),
+            });
+          }
+          void reply.header(POSITION_HEADER, encodePositions(queued.positions));
+          return reply.code(202).send({ requestId: queued.requestId, kind, status: 'pending' as const });
+        });
+      }
+    },
+    readiness: () => ({ ready: true, checks: { bus: deps.bus.kind } }),
+    stop: async () => {},
+  };
+}

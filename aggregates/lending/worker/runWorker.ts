@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../../../eventlib/index.js';
+import type { LendingConfig } from '../domain/index.js';
+import { acquireConsulLock, type ConsulTarget } from '../lock/consulLock.js';
+import { acquireMemoryLock } from '../lock/memoryLock.js';
+import type { InstanceLock } from '../lock/port.js';
+import { acquireRedisLock } from '../lock/redisLock.js';
+import type { RedisTarget } from '../redis/connection.js';
+import { startRedisWorker } from '../redis/redisWorker.js';
+import { LendingKeys } from '../redis/stateKeys.js';
+import type { LendingTopics } from '../wire.js';
+import { startLogWorker } from './logWorker.js';
+import type { LendingWorker } from './types.js';
+
+export interface RunWorkerOptions {
+  name: string;
+  force?: boolean;
+  topics: LendingTopics;
+  config: LendingConfig;
+  /** Required on a Redis bus: the worker's own connections (WATCH, blocking reads, lock). */
+  redis?: RedisTarget;
+  /** Where the lock of a worker on Kafka lives; without it the lock is in-process only. */
+  consul?: ConsulTarget;
+  lockTtlMs?: number;
+  claimIdleMs?: number;
+}
+
+export interface RunningWorker {
+  readonly worker: LendingWorker;
+  readonly lock: InstanceLock;
+  /** Resolves with the reason when the worker stops by itself (its lock was lost). */
+  readonly stopped: Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Takes the instance lock of `name` (Redis key on Redis; Consul session on Kafka with Consul; in-process
+ * otherwise), then starts the worker for the bus's transport. Throws `LEND_ERR_WORKER_NAME_IN_USE` when the name is
+ * held and `force` is not set. Losing the lock stops the worker.
+ */
+export async function runLendingWorker(
+  deps: { bus: EventBus; log: Logger; clock: () => Date },
+  opts: RunWorkerOptions,
+): Promise<RunningWorker> {
+  const { bus, log, clock } = deps;
+  const lockOpts = {
+    log,
+    ...(opts.force ? { force: true } : {}),
+    ...(opts.lockTtlMs ? { ttlMs: opts.lockTtlMs } : {}),
+  };
+  let lock: InstanceLock;
+  if (bus.kind === 'redis') {
+    if (!opts.redis) throw new TypeError('runLendingWorker: a Redis bus needs opts.redis');
+    lock = await acquireRedisLock(opts.redis, new LendingKeys(opts.topics.keyTag).lock(opts.name), opts.name, lockOpts);
+  } else if (opts.consul) {
+    lock = await acquireConsulLock(
+      opts.consul,
+      `bookshelf/${opts.topics.workerGroup}/${opts.name}`,
+      opts.name,
+      lockOpts,
+    );
+  } else {
+    if (bus.kind === 'kafka') log.warn('no Consul: the lending worker lock only covers this process');
+    lock = acquireMemoryLock(`${opts.topics.workerGroup}/${opts.name}`, lockOpts);
+  }
+  let worker: LendingWorker;
+  try {
+    const base = { name: opts.name, topics: opts.topics, config: opts.config, clock, log };
+    worker =
+      bus.kind === 'redis'
+        ? await startRedisWorker({
+            ...base,
+            redis: opts.redis!,
+            ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
+          })
+        : await startLogWorker(bus, base);
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  log.info({ lock: lock.kind, name: opts.name }, 'worker lock held');
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await worker.close();
+      await lock.release();
+    })());
+  const stopped = lock.lost.then(async (reason) => {
+    log.error({ reason }, 'lost the worker lock: stopping');
+    await close();
+    return reason;
+  });
+  return { worker, lock, stopped, close };
+}
