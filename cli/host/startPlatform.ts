@@ -18,6 +18,11 @@ const TRANSPORT_ENV = [
 
 const platformSpec = (program: string) => ({
   ...GATEWAY_SERVICE.spec,
+  // Embedded, the banner is what people read: log warnings only unless --log-level says otherwise.
+  defaults: {
+    ...GATEWAY_SERVICE.spec.defaults,
+    ...(program === 'bookshelf start' ? { logLevel: 'warn' as const } : {}),
+  },
   program,
   description:
     program === 'bookshelf start'
