@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import {
+  NOTIFICATION_KINDS,
+  notificationsFor,
+  ORDERS_EVENT_TYPES,
+  type Notification,
+  type NotificationKind,
+} from '../index.js';
+import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
+import { startReactor } from './reactor.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
+import { ensureOrdersTopic, NOTIFICATION_SENT, notificationsTopic } from './topics.js';
+
+/** The CRM: welcome and good-bye (seed 001). */
+export const CRM_KINDS: readonly NotificationKind[] = Object.freeze(['welcome', 'good-bye']);
+/** The shop's messages (seed 003's msg service) and billing's transfer requests and receipts. */
+export const MESSAGE_KINDS: readonly NotificationKind[] = Object.freeze([
+  'thank-you',
+  'in-stock',
+  'out-of-stock',
+  'shipped',
+  'insufficient-fund',
+  'transfer-request',
+  'receipt',
+]);
+
+export interface NotifierOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  /** Durable consumer group: a notifier that was down resumes here and catches up. */
+  group: string;
+  kinds: readonly NotificationKind[];
+  /** Human name in descriptions and logs (`crm`, `messages`). */
+  label: string;
+}
+
+const OptionsSchema = z.object({
+  identity: identitySchema,
+  topic: topicNameSchema,
+  group: groupSchema,
+  kinds: z.array(z.enum(NOTIFICATION_KINDS)).min(1),
+  label: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be a short lower-case word'),
+});
+
+/**
+ * A notifier (`orders-crm`, `orders-messages`): for each orders event, the notifications of its kinds
+ * (`notificationsFor` on the state before the event), logged and published as `notification-sent` on
+ * `<topic>.notifications`, then acked. Its consumer group is durable, so what was published while it was down is
+ * sent when it comes back; notification ids are `<event id>:<kind>`, so a redelivery adds nothing to the view.
+ */
+export async function notifierService(deps: PlatformDeps, options: NotifierOptions): Promise<ServiceComponent> {
+  const opts = validOptions(OptionsSchema, options, 'orders notifier');
+  const kinds = new Set(opts.kinds);
+  const log = deps.log.child({ component: `orders-${opts.label}`, topic: opts.topic });
+  const outTopic = notificationsTopic(opts.topic);
+  await ensureOrdersTopic(deps.bus, opts.topic);
+  /** Notifications of folded events not yet sent, by event id, in log order. */
+  const due = new Map<string, Notification[]>();
+  let sent = 0;
+  const model = await startOrdersStateModel(deps.bus, {
+    topic: opts.topic,
+    group: `${opts.group}-state-${opts.identity.id}`,
+    log,
+    beforeApply: (event, before) => {
+      const mine = notificationsFor(event, before).filter((n) => kinds.has(n.kind));
+      if (mine.length > 0) due.set(event.id, mine);
+    },
+  });
+  const reactor = await startReactor({
+    bus: deps.bus,
+    model,
+    topic: opts.topic,
+    group: opts.group,
+    consumerName: `${opts.identity.id}-${opts.label}`,
+    producer: opts.identity.id,
+    log,
+    triggers: new Set(ORDERS_EVENT_TYPES),
+    untilLogEnd: false,
+    react: (event) => {
+      const notifications = due.get(event.id);
+      if (notifications === undefined) return undefined;
+      // Everything before this event in the log was handled (the group acks in order): forget it.
+      for (const id of due.keys()) {
+        if (id === event.id) break;
+        due.delete(id);
+      }
+      for (const n of notifications) log.info({ kind: n.kind, to: n.to, subject: n.subject }, 'notification sent');
+      sent += notifications.length;
+      return {
+        topic: outTopic,
+        events: notifications.map((n) => ({ type: NOTIFICATION_SENT, key: n.to, data: n })),
+      };
+    },
+  }).catch(async (err: unknown) => {
+    await model.stop();
+    throw err;
+  });
+
+  return {
+    identity: opts.identity,
+    description: `Orders ${opts.label}: sends ${opts.kinds.join(', ')} notifications`,
+    routes(app) {
+      app.get(
+        '/status',
+        {
+          schema: {
+            summary: 'What this notifier has handled and sent',
+            tags: ['orders'],
+            response: { 200: z.record(z.string(), z.unknown()) },
+          },
+        },
+        () => ({ ...reactor.stats(), sent }),
+      );
+    },
+    readiness: readyOnceRebuilt(model.model),
+    stop: async () => {
+      await reactor.stop();
+      await model.stop();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import type { Envelope, EventBus, Position } from '../../../eventlib/index.js';
+import type { Readiness } from '../../../restlib/index.js';
+import { startReadModel, type ReadModel } from '../../../views/shared/readModel.js';
+import {
+  OrdersStateDraft,
+  applyOrdersEvent,
+  emptyOrdersState,
+  isOrdersEventType,
+  type OrdersState,
+  type RecordedOrdersEvent,
+} from '../index.js';
+import { ordersRegistry } from './topics.js';
+
+export interface OrdersStateModelOptions {
+  topic: string;
+  /** Names the replay subscription in logs. */
+  group: string;
+  log: Logger;
+  /** Called with each event and the state *before* it is applied (notifications need the deleted customer). */
+  beforeApply?: (event: RecordedOrdersEvent, before: OrdersState) => void;
+}
+
+/**
+ * The orders state as the log describes it, rebuilt from the beginning at every start and kept current: every
+ * event folded exactly once, in log order (one replay subscription, one partition). Besides the state it tracks
+ * the orders whose stock or money moves are not finished yet (`sagasInFlight`), which the command service uses
+ * to keep absolute stock and balance writes from crossing a saga (README.md, "Concurrency").
+ */
+export interface OrdersStateModel {
+  readonly model: ReadModel;
+  /** The current state; read it synchronously, don't keep it across awaits. */
+  state(): OrdersState;
+  /** Order ids created whose saga has not finished moving stock or money. */
+  sagasInFlight(): ReadonlySet<string>;
+  /** Resolves at the next applied event (or after `timeoutMs`). */
+  changed(timeoutMs: number): Promise<void>;
+  /** Resolves once `position` is folded (EVT_ERR_TIMEOUT otherwise). */
+  folded(position: Position, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The domain event of an envelope on the orders topic, or undefined for other types. */
+export function recordedOrdersEvent(envelope: Envelope): RecordedOrdersEvent | undefined {
+  if (!isOrdersEventType(envelope.type)) return undefined;
+  return { id: envelope.id, type: envelope.type, data: envelope.data } as RecordedOrdersEvent;
+}
+
+function trackSaga(inFlight: Set<string>, event: RecordedOrdersEvent): void {
+  switch (event.type) {
+    case 'order-created':
+      inFlight.add(event.data.id);
+      return;
+    case 'stock-reservation-failed':
+    case 'customer-charged':
+    case 'stock-released':
+      inFlight.delete(event.data.order_id);
+      return;
+    default:
+      return;
+  }
+}
+
+export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateModelOptions): Promise<OrdersStateModel> {
+  const draft = new OrdersStateDraft(emptyOrdersState);
+  const inFlight = new Set<string>();
+  let waiters: (() => void)[] = [];
+  const model = await startReadModel(bus, {
+    topics: [opts.topic],
+    group: opts.group,
+    registry: ordersRegistry(),
+    apply: (envelope) => {
+      const event = recordedOrdersEvent(envelope);
+      if (event === undefined) return false;
+      opts.beforeApply?.(event, draft.current());
+      applyOrdersEvent(draft, event);
+      trackSaga(inFlight, event);
+      const wake = waiters;
+      waiters = [];
+      for (const w of wake) w();
+      return true;
+    },
+    log: opts.log,
+  });
+  return {
+    model,
+    state: () => draft.current(),
+    sagasInFlight: () => inFlight,
+    changed: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+    folded: (position, timeoutMs = 10_000) => model.subscription.waitForPosition(position, timeoutMs),
+    stop: async () => {
+      await model.stop();
+      const wake = waiters;
+      waiters = [];
+      for (const w of wake) w();
+    },
+  };
+}
+
+/**
+ * `/ready` for a service built on a read model: not ready until the first rebuild reached the log's end, then
+ * ready for good. A model that is a few events behind a busy log stays in discovery; `bookshelf-after` makes each
+ * read wait for the writes it must see.
+ */
+export function readyOnceRebuilt(model: ReadModel): () => Readiness {
+  let rebuilt = false;
+  model.subscription.waitUntilCaughtUp(60 * 60_000).then(
+    () => (rebuilt = true),
+    () => undefined,
+  );
+  return () => {
+    const now = model.readiness();
+    if (now.ready) rebuilt = true;
+    return { ready: rebuilt, checks: { ...now.checks, rebuilt } };
+  };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import { ordersEventKey, SAGA_STEPS, sagaReactions, type SagaParticipant } from '../index.js';
+import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
+import { startReactor, type Reactor } from './reactor.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
+import { ensureOrdersTopic } from './topics.js';
+
+export const SAGA_PARTICIPANTS: readonly SagaParticipant[] = Object.freeze(['inventory', 'accounts', 'orders']);
+
+export interface OrdersSagaOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  /** Prefix of the consumer groups: `<group>-inventory`, `<group>-accounts`, `<group>-orders`. */
+  group: string;
+  /** Which participants this process runs (default all three). */
+  participants?: readonly SagaParticipant[];
+}
+
+/** The event types that trigger a participant's steps. */
+function triggersOf(participant: SagaParticipant): Set<string> {
+  return new Set(
+    Object.values(SAGA_STEPS)
+      .filter((step) => step.participant === participant)
+      .flatMap((step) => step.triggers),
+  );
+}
+
+const OptionsSchema = z.object({
+  identity: identitySchema,
+  topic: topicNameSchema,
+  group: groupSchema,
+  participants: z
+    .array(z.enum(['inventory', 'accounts', 'orders']))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, 'must not repeat a participant')
+    .default([...SAGA_PARTICIPANTS]),
+});
+
+/**
+ * `orders-saga`: the order saga's participants, each a durable consumer group of its own on the orders topic:
+ * inventory (reserve-stock, release-stock), accounts (charge-customer), orders (settle-order). Each decides with
+ * the domain's pure steps on the state this process rebuilds from the log, publishes, then acks (see reactor.ts).
+ */
+export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaOptions): Promise<ServiceComponent> {
+  const opts = validOptions(OptionsSchema, options, 'orders-saga');
+  const participants: readonly SagaParticipant[] = opts.participants;
+  const log = deps.log.child({ component: 'orders-saga', topic: opts.topic });
+  await ensureOrdersTopic(deps.bus, opts.topic);
+  const model = await startOrdersStateModel(deps.bus, {
+    topic: opts.topic,
+    group: `${opts.group}-state-${opts.identity.id}`,
+    log,
+  });
+  const reactors = new Map<SagaParticipant, Reactor>();
+  try {
+    for (const participant of participants) {
+      const reactor = await startReactor({
+        bus: deps.bus,
+        model,
+        topic: opts.topic,
+        group: `${opts.group}-${participant}`,
+        consumerName: `${opts.identity.id}-${participant}`,
+        producer: `${opts.identity.id}/${participant}`,
+        log: log.child({ participant }),
+        triggers: triggersOf(participant),
+        react: (event, _envelope, state) => {
+          const events = sagaReactions(event, state, participant).flatMap((r) => r.events);
+          if (events.length > 0)
+            log.info({ participant, order: events[0]?.data, types: events.map((e) => e.type) }, 'saga step');
+          return {
+            topic: opts.topic,
+            events: events.map((e) => ({ type: e.type, key: ordersEventKey(e), data: e.data })),
+          };
+        },
+      });
+      reactors.set(participant, reactor);
+    }
+  } catch (err) {
+    await Promise.allSettled([...reactors.values()].map((r) => r.stop()));
+    await model.stop();
+    throw err;
+  }
+
+  const ready = readyOnceRebuilt(model.model);
+  return {
+    identity: opts.identity,
+    description: `Order saga participants (${participants.join(', ')}): reserve stock, charge, release, settle`,
+    routes(app) {
+      app.get(
+        '/status',
+        {
+          schema: {
+            summary: 'What each participant has handled',
+            tags: ['orders'],
+            response: { 200: z.record(z.string(), z.unknown()) },
+          },
+        },
+        () => Object.fromEntries([...reactors].map(([name, r]) => [name, r.stats()])),
+      );
+    },
+    readiness: () => {
+      const base = ready();
+      return { ready: base.ready, checks: { ...base.checks, participants: participants.join(',') } };
+    },
+    stop: async () => {
+      await Promise.allSettled([...reactors.values()].map((r) => r.stop()));
+      await model.stop();
+    },
+  };
+}

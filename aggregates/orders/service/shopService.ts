@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { newEvent, type Position, AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../../eventlib/index.js';
+import { problem } from '../../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import {
+  decide,
+  decideDemoData,
+  ordersEventKey,
+  parseOrdersCommand,
+  randomIds,
+  type IdGenerator,
+  type OrdersCommand,
+  type OrdersEvent,
+  type OrdersState,
+} from '../index.js';
+import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
+import { afterHeaders, asProblem, idParams, SerialQueue } from './http.js';
+import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
+import { ensureOrdersTopic } from './topics.js';
+
+export interface OrdersShopOptions {
+  identity: ServiceIdentity;
+  /** The orders topic/stream (one partition). */
+  topic: string;
+  /** Prefix of the replay group that rebuilds the state (`<group>-state-<instance id>`: one member each). */
+  group: string;
+  ids?: IdGenerator;
+  /** How long a write waits for the state to catch up, and a stock/balance write for running sagas (ms). */
+  waitMs?: number;
+}
+
+interface Written {
+  readonly events: readonly OrdersEvent[];
+  readonly positions: readonly Position[];
+  readonly state: OrdersState;
+}
+
+const anyBody = z.unknown();
+
+/** Commands that set stock or balances absolutely: they wait until no saga moves stock or money. */
+function movesStockOrMoney(command: OrdersCommand): boolean {
+  if (command.type === 'update-inventory') return true;
+  if (command.type === 'update-customer') return command.changes.balance !== undefined;
+  return false;
+}
+
+const OptionsSchema = z.object({
+  identity: identitySchema,
+  topic: topicNameSchema,
+  group: groupSchema,
+  ids: z.custom<IdGenerator>((v) => typeof (v as IdGenerator | undefined)?.newId === 'function').default(randomIds),
+  waitMs: z.int().min(1).max(600_000).default(10_000),
+});
+
+/**
+ * `orders-shop`: the OrderShop command side. Validates with the domain, decides on the state rebuilt from the
+ * orders topic (after waiting for the caller's `bookshelf-after` positions and for the log's end), appends the
+ * events and answers once its own state has folded them. One decision at a time (see README.md, "Concurrency").
+ */
+export async function ordersShopService(deps: PlatformDeps, options: OrdersShopOptions): Promise<ServiceComponent> {
+  const opts = validOptions(OptionsSchema, options, 'orders-shop');
+  const { ids, waitMs } = opts;
+  const log = deps.log.child({ component: 'orders-shop', topic: opts.topic });
+  await ensureOrdersTopic(deps.bus, opts.topic);
+  const model = await startOrdersStateModel(deps.bus, {
+    topic: opts.topic,
+    group: `${opts.group}-state-${opts.identity.id}`,
+    log,
+  });
+  const serial = new SerialQueue();
+
+  const upToDate = async (after: string | undefined) => {
+    await model.model.catchUp(after, waitMs);
+    await model.model.subscription.waitUntilCaughtUp(waitMs).catch(() => {
+      throw problem(503, 'REST_ERR_UNAVAILABLE', `the orders state has not caught up with the log within ${waitMs} ms`);
+    });
+  };
+
+  const noSagaRunning = async () => {
+    const deadline = Date.now() + waitMs;
+    while (model.sagasInFlight().size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw problem(
+          503,
+          'REST_ERR_UNAVAILABLE',
+          `${model.sagasInFlight().size} order(s) are still moving stock or money; retry when they are done`,
+        );
+      }
+      await model.changed(left);
+    }
+  };
+
+  /** Decide on the current state and append: serialised, so each decision sees every earlier write. */
+  const write = (
+    after: string | undefined,
+    correlationId: string,
+    decideOn: (state: OrdersState) => readonly OrdersEvent[],
+    guard: boolean,
+  ): Promise<Written> =>
+    serial.run(async () => {
+      await upToDate(after);
+      if (guard) await noSagaRunning();
+      let events: readonly OrdersEvent[];
+      try {
+        events = decideOn(model.state());
+      } catch (err) {
+        throw asProblem(err);
+      }
+      if (events.length === 0) return { events, positions: [], state: model.state() };
+      const envelopes = events.map((event) =>
+        newEvent({
+          type: event.type,
+          key: ordersEventKey(event),
+          data: event.data,
+          producer: opts.identity.id,
+          correlationId,
+          clock: deps.clock,
+        }),
+      );
+      const positions = await deps.bus.publish(opts.topic, envelopes);
+      await model.folded(positions.at(-1)!, waitMs);
+      log.debug({ events: events.length, first: events[0]?.type }, 'appended');
+      return { events, positions, state: model.state() };
+    });
+
+  const parse = (raw: unknown): OrdersCommand => {
+    try {
+      return parseOrdersCommand(raw);
+    } catch (err) {
+      throw asProblem(err);
+    }
+  };
+
+  const runCommand = (after: string | undefined, correlationId: string, command: OrdersCommand) =>
+    write(after, correlationId, (state) => decide(command, state, ids), movesStockOrMoney(command));
+
+  const createdIds = (events: readonly OrdersEvent[]) =>
+    events.flatMap((e) => (e.type.endsWith('-created') ? [(e.data as { id: string }).id] : []));
+
+  const withPosition = <R extends { header(name: string, value: string): unknown }>(reply: R, w: Written): R => {
+    if (w.positions.length > 0) void reply.header(POSITION_HEADER, encodePositions(w.positions));
+    return reply;
+  };
+
+  return {
+    identity: opts.identity,
+    description:
+      'OrderShop command side: creates, updates and deletes customers, products, inventory, orders, billings',
+    routes(app) {
+      for (const route of ENTITY_ROUTES) {
+        for (const path of createPaths(route)) {
+          app.post(
+            path,
+            {
+              schema: {
+                summary: `Create ${route.collection} (one object or an array) -> their ids`,
+                tags: ['orders'],
+                headers: afterHeaders,
+                body: anyBody,
+                response: { 201: z.array(z.string()) },
+              },
+            },
+            async (req, reply) => {
+              const command = parse({ type: route.create, items: req.body });
+              const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+              return withPosition(reply, w).code(201).send(createdIds(w.events));
+            },
+          );
+        }
+        app.put(
+          `/${route.singular}/:id`,
+          {
+            schema: {
+              summary: `Change fields of one ${route.singular} -> the ${route.singular} as it is now`,
+              tags: ['orders'],
+              headers: afterHeaders,
+              params: idParams,
+              body: anyBody,
+              response: { 200: z.record(z.string(), z.unknown()) },
+            },
+          },
+          async (req, reply) => {
+            const command = parse({ type: route.update, id: req.params.id, changes: req.body });
+            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+            const id = (command as { id: string }).id;
+            const entity = w.state[route.collection].get(id) as Record<string, unknown> | undefined;
+            return withPosition(reply, w)
+              .code(200)
+              .send(entity ?? { id });
+          },
+        );
+        app.delete(
+          `/${route.singular}/:id`,
+          {
+            schema: {
+              summary: `Delete one ${route.singular}`,
+              tags: ['orders'],
+              headers: afterHeaders,
+              params: idParams,
+              response: { 204: z.null().describe('deleted') },
+            },
+          },
+          async (req, reply) => {
+            const command = parse({ type: route.remove, id: req.params.id });
+            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+            return withPosition(reply, w).code(204).send(null);
+          },
+        );
+      }
+
+      app.post(
+        '/order',
+        {
+          schema: {
+            summary: 'Place an order {product_ids, customer_id} -> the order, pending (an array creates many -> ids)',
+            tags: ['shop'],
+            headers: afterHeaders,
+            body: anyBody,
+            response: { 201: z.union([z.record(z.string(), z.unknown()), z.array(z.string())]) },
+          },
+        },
+        async (req, reply) => {
+          const command = parse({ type: 'create-orders', items: req.body });
+          const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+          if (Array.isArray(req.body)) return withPosition(reply, w).code(201).send(createdIds(w.events));
+          const created = w.events.find((e) => e.type === 'order-created');
+          return withPosition(reply, w)
+            .code(201)
+            .send({ ...(created?.data as Record<string, unknown>) });
+        },
+      );
+
+      app.post(
+        '/init-data',
+        {
+          schema: {
+            summary: 'Load the demo data (accounts 101-103, items 201-205): missing ones created, changed ones reset',
+            tags: ['shop'],
+            headers: afterHeaders,
+            response: { 200: z.object({ events: z.number().int() }) },
+          },
+        },
+        async (req, reply) => {
+          const w = await write(req.headers[AFTER_HEADER], req.id, decideDemoData, true);
+          return withPosition(reply, w).code(200).send({ events: w.events.length });
+        },
+      );
+    },
+    readiness: readyOnceRebuilt(model.model),
+    stop: () => model.stop(),
+  };
+}

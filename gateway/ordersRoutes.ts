@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { RestApp } from '../restlib/index.js';
+import { createPaths, ENTITY_ROUTES } from '../aggregates/orders/service/entityRoutes.js';
+import type { Upstreams } from './upstream.js';
+
+/** Consul names of the orders services the gateway forwards to. */
+export const ORDERS_UPSTREAMS = {
+  shop: 'orders-shop',
+  view: 'orders-view',
+} as const;
+
+const id = z.object({ id: z.string().min(1).max(200) });
+const body = z.unknown();
+
+/**
+ * SPEC §7 routes: OrderShop CRUD and the shop routes, writes to `orders-shop`, reads to `orders-view` (with this
+ * gateway's write watermark, so a client reads its own writes). Bodies are checked by the domain upstream and
+ * its problem+json answers pass through.
+ */
+export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
+  const tags = ['orders'];
+  for (const route of ENTITY_ROUTES) {
+    for (const path of createPaths(route)) {
+      app.post(path, { schema: { summary: `Create ${route.collection} -> their ids`, tags, body } }, (req, reply) =>
+        up.write(reply, ORDERS_UPSTREAMS.shop, path, req.body),
+      );
+    }
+    app.put(
+      `/${route.singular}/:id`,
+      { schema: { summary: `Change one ${route.singular}`, tags, params: id, body } },
+      (req, reply) => up.forward(reply, ORDERS_UPSTREAMS.shop, 'PUT', req.url, req.body),
+    );
+    app.delete(
+      `/${route.singular}/:id`,
+      { schema: { summary: `Delete one ${route.singular}`, tags, params: id } },
+      (req, reply) => up.forward(reply, ORDERS_UPSTREAMS.shop, 'DELETE', req.url),
+    );
+    app.get(`/${route.collection}`, { schema: { summary: `Every ${route.singular}`, tags } }, (req, reply) =>
+      up.read(reply, ORDERS_UPSTREAMS.view, req.url),
+    );
+    app.get(
+      `/${route.singular}/:id`,
+      { schema: { summary: `One ${route.singular} by id`, tags, params: id } },
+      (req, reply) => up.read(reply, ORDERS_UPSTREAMS.view, req.url),
+    );
+  }
+  app.get('/orders/unbilled', { schema: { summary: 'Orders without a done billing', tags } }, (req, reply) =>
+    up.read(reply, ORDERS_UPSTREAMS.view, req.url),
+  );
+  app.get('/report', { schema: { summary: 'The shop report', tags: ['shop'] } }, (req, reply) =>
+    up.read(reply, ORDERS_UPSTREAMS.view, req.url),
+  );
+  app.get('/notifications', { schema: { summary: 'Notifications sent, oldest first', tags } }, (req, reply) =>
+    up.read(reply, ORDERS_UPSTREAMS.view, req.url),
+  );
+  app.post(
+    '/order',
+    { schema: { summary: 'Place an order {product_ids, customer_id} -> the order, pending', tags: ['shop'], body } },
+    (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, '/order', req.body),
+  );
+  app.post('/init-data', { schema: { summary: 'Load the demo data', tags: ['shop'] } }, (_req, reply) =>
+    up.write(reply, ORDERS_UPSTREAMS.shop, '/init-data', {}),
+  );
+}

@@ -1,0 +1,122 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEventBus, type EventBus } from '../../../../../eventlib/index.js';
+import { createRegistry } from '../../../../../discolib/index.js';
+import { buildServer, type RestApp } from '../../../../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent } from '../../../../../cli/host/component.js';
+import { ordersShopService } from '../../../../../aggregates/orders/service/shopService.js';
+import { ordersSagaService } from '../../../../../aggregates/orders/service/sagaService.js';
+import { eventsOn } from '../../../../helpers/ordersScenarios.js';
+
+const log = pino({ level: 'silent' });
+const identity = (name: string) => ({ name, id: `${name}-1`, tags: [] });
+
+describe('orders-shop (command side)', () => {
+  let bus: EventBus;
+  let deps: PlatformDeps;
+  const components: ServiceComponent[] = [];
+  const apps: RestApp[] = [];
+
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.close()));
+    await Promise.all(components.splice(0).map((c) => c.stop()));
+    await bus.close();
+    await deps.registry.close();
+  });
+
+  const shop = async () => {
+    bus = await createEventBus({ kind: 'memory' });
+    deps = { bus, registry: createRegistry({ kind: 'memory' }, log), log, clock: () => new Date(0) };
+    const component = await ordersShopService(deps, {
+      identity: identity('orders-shop'),
+      topic: 'orders',
+      group: 'shop',
+      waitMs: 300,
+    });
+    components.push(component);
+    const app = await buildServer({ name: 'orders-shop', logger: log, docs: false });
+    await component.routes(app);
+    apps.push(app);
+    return app;
+  };
+  const send = (app: RestApp, method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  it('answers creates with the new ids and a position token; the order route with the pending order', async () => {
+    const app = await shop();
+    const created = await send(app, 'POST', '/customer', { id: 7, name: 'Ann', email: 'ann@example.com', balance: 10 });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toEqual(['7']);
+    expect(created.headers['bookshelf-position']).toMatch(/^orders\/0\/\d+$/);
+    const order = await send(app, 'POST', '/order', { product_ids: ['x'], customer_id: '7' });
+    expect(order.statusCode).toBe(201);
+    expect(order.json()).toMatchObject({ customer_id: '7', product_ids: ['x'], status: 'pending' });
+    const updated = await send(app, 'PUT', '/customer/7', { name: 'Anne' });
+    expect(updated.json()).toEqual({ id: '7', name: 'Anne', email: 'ann@example.com', balance: 10 });
+    expect((await send(app, 'DELETE', '/customer/7')).statusCode).toBe(204);
+    expect((await send(app, 'DELETE', '/customer/7')).statusCode).toBe(404);
+  });
+
+  it('an update that changes nothing appends nothing and returns no position', async () => {
+    const app = await shop();
+    await send(app, 'POST', '/init-data');
+    const before = (await eventsOn(bus, 'orders')).length;
+    const same = await send(app, 'PUT', '/product/201', { name: 'Denon Speakers' });
+    expect(same.statusCode).toBe(200);
+    expect(same.headers['bookshelf-position']).toBeUndefined();
+    expect((await send(app, 'POST', '/init-data')).json()).toEqual({ events: 0 });
+    expect((await eventsOn(bus, 'orders')).length).toBe(before);
+  });
+
+  it('holds absolute stock and balance writes while a saga moves stock or money (503), not the others', async () => {
+    const app = await shop();
+    await send(app, 'POST', '/init-data');
+    await send(app, 'POST', '/order', { product_ids: ['201'], customer_id: '101' });
+    // No saga participant runs: the order stays between order-created and its stock/money moves.
+    const stock = await send(app, 'PUT', '/inventory/201', { amount: 50 });
+    expect(stock.statusCode).toBe(503);
+    expect(stock.headers['content-type']).toContain('application/problem+json');
+    expect((await send(app, 'PUT', '/customer/101', { balance: 5 })).statusCode).toBe(503);
+    expect((await send(app, 'POST', '/init-data')).statusCode).toBe(503);
+    expect((await send(app, 'PUT', '/customer/101', { name: 'Tony' })).statusCode).toBe(200);
+    expect((await send(app, 'PUT', '/product/201', { price: 750 })).statusCode).toBe(200);
+
+    // Once the saga has run, the same write goes through.
+    components.push(
+      await ordersSagaService(deps, { identity: identity('orders-saga'), topic: 'orders', group: 'saga' }),
+    );
+    let answer = 0;
+    for (let attempt = 0; attempt < 50 && answer !== 200; attempt += 1) {
+      answer = (await send(app, 'PUT', '/inventory/201', { amount: 50 })).statusCode;
+    }
+    expect(answer).toBe(200);
+  });
+});
+
+describe('orders service options', () => {
+  it('are validated at construction', async () => {
+    const bus = await createEventBus({ kind: 'memory' });
+    const deps: PlatformDeps = {
+      bus,
+      registry: createRegistry({ kind: 'memory' }, log),
+      log,
+      clock: () => new Date(0),
+    };
+    try {
+      await expect(
+        ordersShopService(deps, { identity: identity('orders-shop'), topic: 'no spaces allowed', group: 'g' }),
+      ).rejects.toThrow(/orders-shop: invalid options[\s\S]*topic/);
+      await expect(
+        ordersSagaService(deps, {
+          identity: identity('orders-saga'),
+          topic: 'orders',
+          group: 'g',
+          participants: ['inventory', 'inventory'],
+        }),
+      ).rejects.toThrow(/must not repeat/);
+    } finally {
+      await bus.close();
+      await deps.registry.close();
+    }
+  });
+});

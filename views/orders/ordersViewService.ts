@@ -1,0 +1,182 @@
+import { AFTER_HEADER } from '../../eventlib/index.js';
+import { z } from 'zod';
+import { problem } from '../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import { NOTIFICATION_KINDS, type Notification } from '../../aggregates/orders/index.js';
+import { ENTITY_ROUTES } from '../../aggregates/orders/service/entityRoutes.js';
+import { readyOnceRebuilt, recordedOrdersEvent } from '../../aggregates/orders/service/ordersStateModel.js';
+import {
+  ensureOrdersTopic,
+  NOTIFICATION_SENT,
+  notificationSentSchema,
+  notificationsTopic,
+  ordersRegistry,
+} from '../../aggregates/orders/service/topics.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../aggregates/orders/service/options.js';
+import { startReadModel } from '../shared/readModel.js';
+import {
+  buildReport,
+  findEntity,
+  listEntities,
+  listNotifications,
+  listUnbilledOrders,
+  LiveOrdersView,
+  type OrdersView,
+} from './projections/index.js';
+
+export interface OrdersViewOptions {
+  identity: ServiceIdentity;
+  /** The orders topic; the notifications the notifiers sent are read from `<topic>.notifications`. */
+  topic: string;
+  /** Prefix of the replay group (`<group>-<instance id>`: one member per group, as replay requires). */
+  group: string;
+}
+
+const Entity = z.record(z.string(), z.unknown());
+const headers = z.object({ [AFTER_HEADER]: z.string().max(8192).optional() });
+const NotificationQuery = z.object({
+  to: z.string().min(1).max(300).optional(),
+  kind: z.enum(NOTIFICATION_KINDS).optional(),
+});
+
+const OptionsSchema = z.object({ identity: identitySchema, topic: topicNameSchema, group: groupSchema });
+
+/**
+ * `orders-view`: every OrderShop read (lists, by id, unbilled orders, the report) and the notifications sent
+ * (`GET /notifications`), rebuilt from the log at every start with the domain's own evolve, so a deleted entity
+ * stays deleted. Reads honour `bookshelf-after` (read-your-writes).
+ */
+export async function ordersViewService(deps: PlatformDeps, options: OrdersViewOptions): Promise<ServiceComponent> {
+  const opts = validOptions(OptionsSchema, options, 'orders-view');
+  const log = deps.log.child({ component: 'orders-view', topic: opts.topic });
+  const sentTopic = notificationsTopic(opts.topic);
+  await ensureOrdersTopic(deps.bus, opts.topic);
+  const live = new LiveOrdersView();
+  const sent = new Map<string, Notification>();
+  const model = await startReadModel(deps.bus, {
+    topics: [opts.topic, sentTopic],
+    group: `${opts.group}-${opts.identity.id}`,
+    registry: ordersRegistry(),
+    apply: (envelope) => {
+      if (envelope.type === NOTIFICATION_SENT) {
+        const parsed = notificationSentSchema.safeParse(envelope.data);
+        if (!parsed.success) return false;
+        if (!sent.has(parsed.data.id)) sent.set(parsed.data.id, Object.freeze(parsed.data));
+        return true;
+      }
+      const event = recordedOrdersEvent(envelope);
+      if (event === undefined) return false;
+      live.apply(event);
+      return true;
+    },
+    log,
+  });
+  const view = (): OrdersView => ({ state: live.view.state, notifications: sent });
+
+  return {
+    identity: opts.identity,
+    description:
+      'OrderShop reads: customers, products, inventory, orders, billings, unbilled orders, report, notifications',
+    routes(app) {
+      for (const route of ENTITY_ROUTES) {
+        app.get(
+          `/${route.collection}`,
+          {
+            schema: {
+              summary: `Every ${route.singular}, in creation order`,
+              tags: ['orders'],
+              headers,
+              response: { 200: z.array(Entity) },
+            },
+          },
+          async (req) => {
+            await model.catchUp(req.headers[AFTER_HEADER]);
+            return listEntities(view(), route.collection);
+          },
+        );
+        app.get(
+          `/${route.singular}/:id`,
+          {
+            schema: {
+              summary: `One ${route.singular} by id`,
+              tags: ['orders'],
+              headers,
+              params: z.object({ id: z.string().min(1).max(200) }),
+              response: { 200: Entity },
+            },
+          },
+          async (req) => {
+            await model.catchUp(req.headers[AFTER_HEADER]);
+            const found = findEntity(view(), route.collection, req.params.id);
+            if (found === undefined) {
+              throw problem(
+                404,
+                'ORD_ERR_NOT_FOUND',
+                `${route.singular} ${JSON.stringify(req.params.id)} does not exist`,
+              );
+            }
+            return found;
+          },
+        );
+      }
+      app.get(
+        '/orders/unbilled',
+        {
+          schema: {
+            summary: 'Orders without a done billing',
+            tags: ['orders'],
+            headers,
+            response: { 200: z.array(Entity) },
+          },
+        },
+        async (req) => {
+          await model.catchUp(req.headers[AFTER_HEADER]);
+          return listUnbilledOrders(view());
+        },
+      );
+      app.get(
+        '/report',
+        {
+          schema: {
+            summary: 'customers, products, inventory, orders, billings and accounts',
+            tags: ['shop'],
+            headers,
+            response: {
+              200: z.object({
+                customers: z.array(Entity),
+                products: z.array(Entity),
+                inventory: z.array(Entity),
+                orders: z.array(Entity),
+                billings: z.array(Entity),
+                accounts: z.array(z.object({ id: z.string(), name: z.string(), balance: z.number() })),
+              }),
+            },
+          },
+        },
+        async (req) => {
+          await model.catchUp(req.headers[AFTER_HEADER]);
+          return buildReport(view());
+        },
+      );
+      app.get(
+        '/notifications',
+        {
+          schema: {
+            summary: 'Notifications sent (welcome, good-bye, thank-you, billing, saga), oldest first',
+            tags: ['orders'],
+            headers,
+            querystring: NotificationQuery,
+            response: { 200: z.array(notificationSentSchema) },
+          },
+        },
+        async (req) => {
+          await model.catchUp(req.headers[AFTER_HEADER]);
+          const { to, kind } = req.query;
+          return listNotifications(view(), { ...(to ? { to } : {}), ...(kind ? { kind } : {}) });
+        },
+      );
+    },
+    readiness: readyOnceRebuilt(model),
+    stop: () => model.stop(),
+  };
+}
