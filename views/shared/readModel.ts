@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   ack,
+  isEventLibError,
   skip,
   type Envelope,
   type EventBus,
@@ -56,12 +57,23 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
     handler: (event): Outcome => (opts.apply(event) ? ack() : skip('not for this model')),
   });
   let rebuilt = false;
+  let stopped = false;
+  void (async () => {
+    while (!rebuilt && !stopped) {
+      try {
+        await subscription.waitUntilCaughtUp(60_000);
+        rebuilt = true;
+      } catch (err) {
+        if (isEventLibError(err, 'EVT_ERR_CLOSED')) return;
+        opts.log.warn({ err, group: opts.group }, 'read model still rebuilding');
+      }
+    }
+  })();
   return {
     subscription,
     readiness() {
       const stats = subscription.stats();
       const caughtUp = subscription.caughtUp();
-      rebuilt ||= caughtUp;
       return {
         ready: rebuilt,
         checks: { bus: bus.kind, rebuilt, caughtUp, handled: stats.handled, poison: stats.poison },
@@ -85,6 +97,9 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
         );
       }
     },
-    stop: () => subscription.close(),
+    stop: () => {
+      stopped = true;
+      return subscription.close();
+    },
   };
 }
