@@ -3,13 +3,8 @@ import { newBookService } from '../../aggregates/bookshelf/newBookService.js';
 import { readBookService } from '../../aggregates/bookshelf/readBookService.js';
 import { lastReadService } from '../../views/bookshelf/lastReadService.js';
 import { bookListService } from '../../views/bookshelf/bookListService.js';
-import { serviceEntry } from './catalog.js';
+import { identityOf, serviceEntry } from './catalog.js';
 
-const identity = (c: { name: string; id: string; tags: readonly string[] }) => ({
-  name: c.name,
-  id: c.id,
-  tags: [...c.tags],
-});
 /** Read models replay the log into memory at every start: one group per instance, so two instances both see all. */
 const instanceGroup = (c: { group: string; id: string }) => `${c.group}.${c.id}`;
 
@@ -22,7 +17,7 @@ export const BOOKSHELF_SERVICES = [
       description: 'newbook: POST / with a book -> 201 with its id; emits book-added',
       defaults: { name: 'newbook', id: 'newbook1', tags: ['books', 'new'], port: 8081 },
     },
-    create: (deps, c) => newBookService(deps, { identity: identity(c), topic: c.topic }),
+    create: (deps, c) => newBookService(deps, { identity: identityOf(c), topic: c.topic }),
   }),
   serviceEntry({
     command: ['aggregate', 'read-book'],
@@ -31,7 +26,7 @@ export const BOOKSHELF_SERVICES = [
       description: 'readbook: POST / {"id"} -> 204; emits book-read',
       defaults: { name: 'readbook', id: 'readbook1', tags: ['books', 'read'], port: 8082 },
     },
-    create: (deps, c) => readBookService(deps, { identity: identity(c), topic: c.topic, group: instanceGroup(c) }),
+    create: (deps, c) => readBookService(deps, { identity: identityOf(c), topic: c.topic, group: instanceGroup(c) }),
   }),
   serviceEntry({
     command: ['view', 'last-read'],
@@ -50,7 +45,7 @@ export const BOOKSHELF_SERVICES = [
       },
     },
     create: (deps, c) =>
-      lastReadService(deps, { identity: identity(c), topic: c.topic, group: instanceGroup(c), last: c.last }),
+      lastReadService(deps, { identity: identityOf(c), topic: c.topic, group: instanceGroup(c), last: c.last }),
   }),
   serviceEntry({
     command: ['view', 'book-list'],
@@ -59,6 +54,6 @@ export const BOOKSHELF_SERVICES = [
       description: 'booklist: GET / -> every added book',
       defaults: { name: 'booklist', id: 'booklist1', tags: ['books', 'list'], port: 8088 },
     },
-    create: (deps, c) => bookListService(deps, { identity: identity(c), topic: c.topic, group: instanceGroup(c) }),
+    create: (deps, c) => bookListService(deps, { identity: identityOf(c), topic: c.topic, group: instanceGroup(c) }),
   }),
 ];

@@ -1,5 +1,5 @@
 import type { ConfigOf, ExtraOptions, OptionSpec, ServiceSpec } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent } from '../host/component.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../host/component.js';
 
 /**
  * A service the CLI can start alone (`bookshelf <command...>`) or beside the others (`bookshelf up`, `start`):
@@ -15,4 +15,9 @@ export interface ServiceEntry<X extends ExtraOptions = ExtraOptions> {
 /** Keeps each entry's option types while listing entries of different shapes together. */
 export function serviceEntry<X extends ExtraOptions = Record<never, OptionSpec>>(entry: ServiceEntry<X>): ServiceEntry {
   return entry;
+}
+
+/** The Consul identity a service registers with, from its config (flags override the catalog's defaults). */
+export function identityOf(c: { name: string; id: string; tags: readonly string[] }): ServiceIdentity {
+  return { name: c.name, id: c.id, tags: [...c.tags] };
 }

@@ -1,5 +1,5 @@
 import { gatewayService } from '../../gateway/service.js';
-import { serviceEntry } from './catalog.js';
+import { identityOf, serviceEntry } from './catalog.js';
 
 export const GATEWAY_SERVICE = serviceEntry({
   command: ['gateway'],
@@ -8,5 +8,5 @@ export const GATEWAY_SERVICE = serviceEntry({
     description: 'gateway: the public HTTP routes of every domain, forwarded to services found through the registry',
     defaults: { name: 'gateway', id: 'gateway1', tags: ['gateway'], port: 8000 },
   },
-  create: (deps, c) => gatewayService(deps, { identity: { name: c.name, id: c.id, tags: [...c.tags] } }),
+  create: (deps, c) => gatewayService(deps, { identity: identityOf(c) }),
 });

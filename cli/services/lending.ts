@@ -5,13 +5,7 @@ import { shelvingService } from '../../aggregates/lending/service/shelvingServic
 import { lendingTopics, NamespaceSchema } from '../../aggregates/lending/wire.js';
 import { lendingWorkerService } from '../../aggregates/lending/worker/workerService.js';
 import { lendingViewService } from '../../views/lending/lendingViewService.js';
-import { serviceEntry } from './catalog.js';
-
-const identity = (c: { name: string; id: string; tags: readonly string[] }) => ({
-  name: c.name,
-  id: c.id,
-  tags: [...c.tags],
-});
+import { identityOf, serviceEntry } from './catalog.js';
 
 const count = z.coerce.number().int().min(0);
 
@@ -70,7 +64,7 @@ export const LENDING_SERVICES = [
       defaults: { name: 'lending', id: 'lending1', tags: ['lending', 'commands'], port: 8091 },
       options: { namespace },
     },
-    create: (deps, c) => lendingCommandService(deps, { identity: identity(c), topics: lendingTopics(c.namespace) }),
+    create: (deps, c) => lendingCommandService(deps, { identity: identityOf(c), topics: lendingTopics(c.namespace) }),
   }),
   serviceEntry({
     command: ['view', 'lending'],
@@ -82,7 +76,7 @@ export const LENDING_SERVICES = [
     },
     create: (deps, c) =>
       lendingViewService(deps, {
-        identity: identity(c),
+        identity: identityOf(c),
         topics: lendingTopics(c.namespace),
         group: c.group,
         config: lendingConfig({ copiesPerBook: c.copies }),
@@ -97,7 +91,7 @@ export const LENDING_SERVICES = [
       options: { namespace },
     },
     create: (deps, c) =>
-      shelvingService(deps, { identity: identity(c), topics: lendingTopics(c.namespace), group: c.group }),
+      shelvingService(deps, { identity: identityOf(c), topics: lendingTopics(c.namespace), group: c.group }),
   }),
   serviceEntry({
     command: ['aggregate', 'lending-worker'],
@@ -109,7 +103,7 @@ export const LENDING_SERVICES = [
     },
     create: (deps, c) =>
       lendingWorkerService(deps, {
-        identity: identity(c),
+        identity: identityOf(c),
         topics: lendingTopics(c.namespace),
         config: lendingConfig({
           limit: c.limit,

@@ -5,13 +5,7 @@ import { ordersSagaService, SAGA_PARTICIPANTS } from '../../aggregates/orders/se
 import { DEFAULT_ORDERS_TOPIC } from '../../aggregates/orders/service/topics.js';
 import type { SagaParticipant } from '../../aggregates/orders/index.js';
 import { ordersViewService } from '../../views/orders/ordersViewService.js';
-import { serviceEntry } from './catalog.js';
-
-const identity = (c: { name: string; id: string; tags: readonly string[] }) => ({
-  name: c.name,
-  id: c.id,
-  tags: [...c.tags],
-});
+import { identityOf, serviceEntry } from './catalog.js';
 
 /**
  * Every orders service reads and writes one topic/stream: `--orders-topic`, else `<--topic>.orders` (so
@@ -48,7 +42,7 @@ export const ORDERS_SERVICES = [
       defaults: { name: 'orders-shop', id: 'orders-shop1', tags: ['orders', 'shop'], port: 8091 },
       options: ordersTopic,
     },
-    create: (deps, c) => ordersShopService(deps, { identity: identity(c), topic: topicOf(c), group: c.group }),
+    create: (deps, c) => ordersShopService(deps, { identity: identityOf(c), topic: topicOf(c), group: c.group }),
   }),
   serviceEntry({
     command: ['orders', 'saga'],
@@ -69,7 +63,7 @@ export const ORDERS_SERVICES = [
     },
     create: (deps, c) =>
       ordersSagaService(deps, {
-        identity: identity(c),
+        identity: identityOf(c),
         topic: topicOf(c),
         group: c.group,
         participants: c.participants,
@@ -83,7 +77,7 @@ export const ORDERS_SERVICES = [
       defaults: { name: 'orders-view', id: 'orders-view1', tags: ['orders', 'view'], port: 8093 },
       options: ordersTopic,
     },
-    create: (deps, c) => ordersViewService(deps, { identity: identity(c), topic: topicOf(c), group: c.group }),
+    create: (deps, c) => ordersViewService(deps, { identity: identityOf(c), topic: topicOf(c), group: c.group }),
   }),
   serviceEntry({
     command: ['orders', 'crm'],
@@ -95,7 +89,7 @@ export const ORDERS_SERVICES = [
     },
     create: (deps, c) =>
       notifierService(deps, {
-        identity: identity(c),
+        identity: identityOf(c),
         topic: topicOf(c),
         group: c.group,
         kinds: CRM_KINDS,
@@ -112,7 +106,7 @@ export const ORDERS_SERVICES = [
     },
     create: (deps, c) =>
       notifierService(deps, {
-        identity: identity(c),
+        identity: identityOf(c),
         topic: topicOf(c),
         group: c.group,
         kinds: MESSAGE_KINDS,
