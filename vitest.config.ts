@@ -4,11 +4,11 @@ import { defineConfig } from 'vitest/config';
 // globalSetup (see test/setup/infra.global.ts and BOOKSHELF_INFRA).
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ['default'] : ['default'],
     projects: [
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['**/*.test.ts'],
           exclude: ['**/node_modules/**', 'dist/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
         },
@@ -16,6 +16,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // Unit, then integration, then e2e: the groups run one after the other on the machine's two cores.
+          sequence: { groupOrder: 1 },
           include: ['**/*.int.test.ts'],
           exclude: ['**/node_modules/**', 'dist/**'],
           globalSetup: ['test/setup/infra.global.ts'],
@@ -28,6 +30,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['**/*.e2e.test.ts'],
           exclude: ['**/node_modules/**', 'dist/**'],
           globalSetup: ['test/setup/infra.global.ts'],
