@@ -17,6 +17,7 @@ function fail(err: unknown): never {
 
 async function main(): Promise<void> {
   if (await runLendingCommand(argv)) return;
+  if (argv[0] === 'library') return (await import('./commands/library.js')).runLibraryCommand(argv.slice(1));
   // Service commands parse their own flags (restlib's config loader: flags, then env, then defaults).
   const service = findService(argv);
   if (service) {

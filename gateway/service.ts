@@ -3,12 +3,13 @@ import type { RestApp } from '../restlib/index.js';
 import { bookshelfGatewayRoutes } from './bookshelfRoutes.js';
 import { ordersGatewayRoutes } from './ordersRoutes.js';
 import { lendingGatewayRoutes } from './lendingRoutes.js';
+import { libraryGatewayRoutes } from './libraryRoutes.js';
 import { upstreams, type Upstreams } from './upstream.js';
 
 /** A domain's routes on the gateway, forwarded to its services through `up`. */
 export type GatewayModule = (app: RestApp, up: Upstreams, deps: PlatformDeps) => void | Promise<void>;
 
-export const DEFAULT_GATEWAY_MODULES: GatewayModule[] = [bookshelfGatewayRoutes, ordersGatewayRoutes, lendingGatewayRoutes];
+export const DEFAULT_GATEWAY_MODULES: GatewayModule[] = [bookshelfGatewayRoutes, ordersGatewayRoutes, lendingGatewayRoutes, libraryGatewayRoutes];
 
 /**
  * The gateway: the public HTTP surface of every domain. It finds the services through the registry continuously

@@ -1,0 +1,72 @@
+import { encodePositions, POSITION_HEADER, type EventBus } from '../../eventlib/index.js';
+import { z } from 'zod';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import { BookSchema, libraryEnvelopes, PatronSchema, type Book, type Patron } from './catalog.js';
+import { DEMO_BOOKS, DEMO_PATRONS } from './demo.js';
+
+export interface LibraryServiceOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  /** Append the demo catalog and patrons at start (idempotent: records are upserts by id). */
+  loadDemo: boolean;
+}
+
+/** Appends catalog and patron records to the library topic; returns the position token of the write. */
+export async function publishLibraryRecords(
+  bus: EventBus,
+  topic: string,
+  records: { books?: readonly Book[]; patrons?: readonly Patron[] },
+  meta: { producer: string; clock: () => Date },
+): Promise<string> {
+  const envelopes = libraryEnvelopes(records, meta);
+  if (envelopes.length === 0) return '';
+  return encodePositions(await bus.publish(topic, envelopes));
+}
+
+/** Appends the demo catalog (about 20 books, 2 copies each) and the demo patrons. */
+export function loadDemoLibrary(bus: EventBus, topic: string, meta: { producer: string; clock: () => Date }) {
+  return publishLibraryRecords(bus, topic, { books: DEMO_BOOKS, patrons: DEMO_PATRONS }, meta);
+}
+
+/**
+ * `library` (command side of catalog and patrons): `POST /books`, `POST /patrons` (upserts) and
+ * `POST /load-demo`; appends `book-cataloged` / `patron-registered` to the `library` topic.
+ */
+export async function libraryService(deps: PlatformDeps, opts: LibraryServiceOptions): Promise<ServiceComponent> {
+  await deps.bus.ensureTopic(opts.topic, { partitions: 1 });
+  const meta = { producer: opts.identity.id, clock: deps.clock };
+  if (opts.loadDemo) await loadDemoLibrary(deps.bus, opts.topic, meta);
+  return {
+    identity: opts.identity,
+    description: 'Library catalog and patrons (command side): emits book-cataloged, patron-registered',
+    routes(app) {
+      const Written = z.object({ written: z.number() });
+      for (const [path, schema, key, summary] of [
+        ['/books', BookSchema, 'books', 'Catalog books (upsert by id)'],
+        ['/patrons', PatronSchema, 'patrons', 'Register patrons (upsert by library ID)'],
+      ] as const) {
+        app.post(
+          path,
+          {
+            schema: { summary, tags: ['library'], body: z.array(schema).min(1).max(1000), response: { 201: Written } },
+          },
+          async (req, reply) => {
+            const token = await publishLibraryRecords(deps.bus, opts.topic, { [key]: req.body }, meta);
+            void reply.header(POSITION_HEADER, token);
+            return reply.code(201).send({ written: req.body.length });
+          },
+        );
+      }
+      app.post(
+        '/load-demo',
+        { schema: { summary: 'Load the demo catalog and patrons', tags: ['library'], response: { 201: Written } } },
+        async (_req, reply) => {
+          void reply.header(POSITION_HEADER, await loadDemoLibrary(deps.bus, opts.topic, meta));
+          return reply.code(201).send({ written: DEMO_BOOKS.length + DEMO_PATRONS.length });
+        },
+      );
+    },
+    readiness: () => ({ ready: true, checks: { bus: deps.bus.kind } }),
+    stop: async () => {},
+  };
+}

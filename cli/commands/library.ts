@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { pino } from 'pino';
+import { libraryTopic } from '../../aggregates/library/catalog.js';
+import { DEMO_BOOKS, DEMO_PATRONS } from '../../aggregates/library/demo.js';
+import { loadDemoLibrary } from '../../aggregates/library/service.js';
+import { NamespaceSchema } from '../../aggregates/lending/wire.js';
+import {
+  addConnectionOptions,
+  openTransportBus,
+  transportOf,
+  UsageError,
+  type ConnectionFlags,
+} from './lendingOptions.js';
+
+/**
+ * `bookshelf library load-demo [--broker host:port | -a redis] [--namespace p]`: appends the demo catalog (about
+ * 20 public-domain books, 2 copies each) and the demo patrons to the library topic. Idempotent (upserts by id).
+ */
+export async function runLibraryCommand(argv: readonly string[]): Promise<void> {
+  const program = addConnectionOptions(
+    new Command('bookshelf library').description('library data commands').argument('<action>', 'load-demo'),
+  ).exitOverride();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError && err.exitCode === 0) process.exit(0);
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const [action] = program.processedArgs as [string];
+  if (action !== 'load-demo') throw new UsageError(`library: unknown action ${JSON.stringify(action)} (load-demo)`);
+  const flags = program.opts<ConnectionFlags & { namespace: string }>();
+  const namespace = NamespaceSchema.safeParse(flags.namespace);
+  if (!namespace.success) throw new UsageError(`--namespace ${namespace.error.issues[0]?.message ?? 'is invalid'}`);
+  const bus = await openTransportBus(transportOf(flags), 'bookshelf-library', pino({ level: 'silent' }));
+  try {
+    const topic = libraryTopic(namespace.data);
+    await bus.ensureTopic(topic, { partitions: 1 });
+    await loadDemoLibrary(bus, topic, { producer: 'bookshelf-library', clock: () => new Date() });
+    process.stdout.write(`OK: ${DEMO_BOOKS.length} books and ${DEMO_PATRONS.length} patrons on ${topic}\n`);
+  } finally {
+    await bus.close();
+  }
+}

@@ -1,0 +1,136 @@
+import { AFTER_HEADER } from '../../eventlib/index.js';
+import { z } from 'zod';
+import { problem } from '../../restlib/index.js';
+import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import { BookSchema, libraryRegistry, PatronSchema, type LibraryEvent } from '../../aggregates/library/catalog.js';
+import { startReadModel } from '../shared/readModel.js';
+import { emptyLibrary, evolveLibrary, findPatron, searchCatalog, type LibraryModel } from './model.js';
+
+export interface LibraryViewOptions {
+  identity: ServiceIdentity;
+  topic: string;
+  group: string;
+}
+
+const Headers = z.object({ [AFTER_HEADER]: z.string().max(8192).optional() });
+const Text = z.string().max(200).optional();
+export const CatalogQuerySchema = z.object({ q: Text, title: Text, author: Text });
+export const CredentialsSchema = z.object({
+  firstName: z.string().trim().min(1).max(100),
+  lastName: z.string().trim().min(1).max(100),
+  libraryId: z.string().trim().min(1).max(40),
+});
+
+/**
+ * `libraryview`: the catalog and the patrons, rebuilt from the `library` topic at every start. `GET /books`
+ * (search `q`, `title`, `author`), `GET /books/{id}`, `GET /patrons`, `GET /patrons/{libraryId}`,
+ * `POST /patrons/login` (credentials -> the patron, or 401). Honours `bookshelf-after`.
+ */
+export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOptions): Promise<ServiceComponent> {
+  let model: LibraryModel = emptyLibrary;
+  await deps.bus.ensureTopic(opts.topic, { partitions: 1 });
+  const read = await startReadModel(deps.bus, {
+    topics: [opts.topic],
+    group: opts.group,
+    registry: libraryRegistry(),
+    apply: (event) => {
+      if (event.type !== 'book-cataloged' && event.type !== 'patron-registered') return false;
+      model = evolveLibrary(model, { type: event.type, data: event.data } as LibraryEvent);
+      return true;
+    },
+    log: deps.log,
+  });
+  return {
+    identity: opts.identity,
+    description: 'Library views: the catalog (with search) and the patrons',
+    routes(app) {
+      app.get(
+        '/books',
+        {
+          schema: {
+            summary: 'The catalog; q, title and author filter by case-insensitive substring',
+            tags: ['library'],
+            querystring: CatalogQuerySchema,
+            headers: Headers,
+            response: { 200: z.object({ books: z.array(BookSchema) }) },
+          },
+        },
+        async (req) => {
+          await read.catchUp(req.headers[AFTER_HEADER]);
+          return { books: searchCatalog(model.books.values(), req.query) };
+        },
+      );
+      app.get(
+        '/books/:id',
+        {
+          schema: {
+            summary: 'One book of the catalog',
+            tags: ['library'],
+            params: z.object({ id: z.string().max(100) }),
+            headers: Headers,
+            response: { 200: BookSchema },
+          },
+        },
+        async (req) => {
+          await read.catchUp(req.headers[AFTER_HEADER]);
+          const book = model.books.get(req.params.id);
+          if (!book) throw problem(404, 'REST_ERR_NOT_FOUND', `no book ${req.params.id} in the catalog`);
+          return book;
+        },
+      );
+      app.get(
+        '/patrons',
+        {
+          schema: {
+            summary: 'The registered patrons',
+            tags: ['library'],
+            headers: Headers,
+            response: { 200: z.object({ patrons: z.array(PatronSchema) }) },
+          },
+        },
+        async (req) => {
+          await read.catchUp(req.headers[AFTER_HEADER]);
+          return { patrons: [...model.patrons.values()] };
+        },
+      );
+      app.get(
+        '/patrons/:libraryId',
+        {
+          schema: {
+            summary: 'One patron',
+            tags: ['library'],
+            params: z.object({ libraryId: z.string().max(40) }),
+            headers: Headers,
+            response: { 200: PatronSchema },
+          },
+        },
+        async (req) => {
+          await read.catchUp(req.headers[AFTER_HEADER]);
+          const patron = model.patrons.get(req.params.libraryId);
+          if (!patron) throw problem(404, 'REST_ERR_NOT_FOUND', `no patron ${req.params.libraryId}`);
+          return patron;
+        },
+      );
+      app.post(
+        '/patrons/login',
+        {
+          schema: {
+            summary: 'Check a login: first and last name (case-insensitive) and library ID (exact)',
+            tags: ['library'],
+            body: CredentialsSchema,
+            headers: Headers,
+            response: { 200: PatronSchema },
+          },
+        },
+        async (req) => {
+          await read.catchUp(req.headers[AFTER_HEADER]);
+          const patron = findPatron(model.patrons, req.body);
+          if (!patron) throw problem(401, 'LIB_ERR_LOGIN_FAILED', 'no patron with this name and library ID');
+          return patron;
+        },
+      );
+    },
+    readiness: () => read.readiness(),
+    stop: () => read.stop(),
+  };
+}
