@@ -85,8 +85,16 @@ export function createSubscriptionHandle(parts: SubscriptionParts): Subscription
     lag: () => parts.lag(),
     stats: () => parts.stats(),
     hasProcessed: (position) => parts.hasProcessed(position),
-    waitUntilCaughtUp: (timeoutMs = DEFAULT_WAIT_MS) =>
-      waitUntil(() => !parts.abort.signal.aborted && parts.caughtUp(), timeoutMs, `group ${parts.group} to catch up`),
+    // Caught up with the log as it is when asked: lag() reads the current end from the broker first, so events
+    // appended since the subscription last fetched (e.g. to a partition it has not read lately) are waited for.
+    waitUntilCaughtUp: async (timeoutMs = DEFAULT_WAIT_MS) => {
+      await parts.lag().catch(() => undefined);
+      return waitUntil(
+        () => !parts.abort.signal.aborted && parts.caughtUp(),
+        timeoutMs,
+        `group ${parts.group} to catch up`,
+      );
+    },
     waitForPosition: (position, timeoutMs = DEFAULT_WAIT_MS) => {
       if (!topics.has(position.topic)) {
         return Promise.reject(
