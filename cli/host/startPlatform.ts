@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { createLogger, loadConfig, loadConfigOrExit, ConfigError, type ServiceConfig } from '../../restlib/index.js';
+import { DEMO_BOOKS } from '../../aggregates/library/demo.js';
 import { ALL_SERVICES } from '../services/index.js';
 import { GATEWAY_SERVICE } from '../services/gateway.js';
 import type { PlatformDeps } from './component.js';
 import { openBus, openRegistry } from './infrastructure.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
+
+const DEMO_COPIES_BY_BOOK = Object.freeze(Object.fromEntries(DEMO_BOOKS.map((b) => [b.id, b.copies])));
 
 /** Env vars that pick real infrastructure; `bookshelf start` ignores them so it is always embedded. */
 const TRANSPORT_ENV = [
@@ -77,6 +80,8 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
         bus: config.bus,
         registry: config.registry,
         addr: config.addr,
+        // The library's demo catalog is loaded at start: lending counts its copies (2 of each demo book).
+        ...('copiesOf' in (entry.spec.options ?? {}) ? { copiesOf: DEMO_COPIES_BY_BOOK } : {}),
       };
       const component = await entry.create(deps, isGateway ? { ...own, port: config.port } : { ...own, port: 0 });
       hosted.push({ component, host: config.addr, port: isGateway ? config.port : 0 });

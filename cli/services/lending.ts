@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lendingConfig } from '../../aggregates/lending/domain/index.js';
+import { splitList } from '../../restlib/index.js';
 import { lendingCommandService } from '../../aggregates/lending/service/commandService.js';
 import { shelvingService } from '../../aggregates/lending/service/shelvingService.js';
 import { lendingTopics, NamespaceSchema } from '../../aggregates/lending/wire.js';
@@ -23,9 +24,25 @@ const copies = {
   schema: count.min(1),
   default: 1,
 };
+/** `--copies-of b1=2 b2=3`: copies of particular books (others have --copies). */
+const copiesOf = {
+  flag: '--copies-of <book=n...>',
+  description: 'copies of particular books, e.g. --copies-of b1=2 b2=3 (others have --copies)',
+  env: ['BOOKSHELF_LENDING_COPIES_OF'],
+  schema: z.preprocess(
+    splitList,
+    z
+      .array(z.string().regex(/^[^=\s]+=[1-9]\d{0,5}$/, 'must be book=n with n from 1 to 999999'))
+      .transform((pairs) =>
+        Object.fromEntries(pairs.map((p) => [p.slice(0, p.lastIndexOf('=')), Number(p.slice(p.lastIndexOf('=') + 1))])),
+      ),
+  ),
+  default: [],
+};
 const rules = {
   namespace,
   copies,
+  copiesOf,
   limit: {
     flag: '--limit <n>',
     description: 'most books one user may hold',
@@ -72,14 +89,14 @@ export const LENDING_SERVICES = [
       program: 'bookshelf view lending',
       description: 'lendingview: GET /requests/{id}, /users/{user}, /books/{book}',
       defaults: { name: 'lendingview', id: 'lendingview1', tags: ['lending', 'view'], port: 8092 },
-      options: { namespace, copies },
+      options: { namespace, copies, copiesOf },
     },
     create: (deps, c) =>
       lendingViewService(deps, {
         identity: identityOf(c),
         topics: lendingTopics(c.namespace),
         group: c.group,
-        config: lendingConfig({ copiesPerBook: c.copies }),
+        config: lendingConfig({ copiesPerBook: c.copies, copiesByBook: c.copiesOf }),
       }),
   }),
   serviceEntry({
@@ -108,6 +125,7 @@ export const LENDING_SERVICES = [
         config: lendingConfig({
           limit: c.limit,
           copiesPerBook: c.copies,
+          copiesByBook: c.copiesOf,
           loanDays: c.loanDays,
           storageCapacity: c.storageCapacity,
         }),

@@ -13,4 +13,4 @@ export {
   type ServiceSpec,
 } from './load.js';
 export { ConfigError, type ConfigErrorCode } from './errors.js';
-export { BASE_OPTIONS, type OptionSpec } from './options.js';
+export { BASE_OPTIONS, splitList, type OptionSpec } from './options.js';
