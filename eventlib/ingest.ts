@@ -119,12 +119,16 @@ function toEnvelope(
 }
 
 function completeEnvelope(object: Record<string, unknown>, raw: RawMessage, registry: EventRegistry | undefined) {
-  const id = stableEventId('ingest', raw.topic, raw.position.partition, raw.position.offset);
+  // Defaults are computed only for the fields the object lacks (a full envelope has them all: no hashing, no date).
+  const id =
+    typeof object.id === 'string'
+      ? object.id
+      : stableEventId('ingest', raw.topic, raw.position.partition, raw.position.offset);
   const type = object.type as string;
   const candidate = {
     id,
-    version: registry?.latestVersion(type) ?? 1,
-    occurredAt: new Date(raw.timestamp).toISOString(),
+    version: 'version' in object ? object.version : (registry?.latestVersion(type) ?? 1),
+    occurredAt: 'occurredAt' in object ? object.occurredAt : new Date(raw.timestamp).toISOString(),
     key: raw.key ?? '',
     metadata: { producer: INGEST_PRODUCER, correlationId: typeof object.id === 'string' ? object.id : id },
     ...object,
