@@ -1,20 +1,21 @@
 import type { FinalOrderStatus } from '../order/schema.js';
 import type { OrdersState } from '../state.js';
-import type { ChargeFailed, CustomerCharged, OrderStatusChanged, StockReservationFailed } from './schema.js';
+import type { CustomerCharged, OrderStatusChanged, StockReleased, StockReservationFailed } from './schema.js';
 
 export type SettleOrderState = Pick<OrdersState, 'orders'>;
-export type SettlingEvent = StockReservationFailed | CustomerCharged | ChargeFailed;
+export type SettlingEvent = StockReservationFailed | CustomerCharged | StockReleased;
 
 /** Which outcome ends the order in which status. */
 export const FINAL_STATUS_BY_OUTCOME: Readonly<Record<SettlingEvent['type'], FinalOrderStatus>> = Object.freeze({
   'stock-reservation-failed': 'out-of-stock',
-  'charge-failed': 'insufficient-fund',
+  'stock-released': 'insufficient-fund',
   'customer-charged': 'to-be-shipped',
 });
 
 /**
  * The saga's last step, run by the orders participant: `stock-reservation-failed` -> `out-of-stock`,
- * `charge-failed` -> `insufficient-fund`, `customer-charged` -> `to-be-shipped`.
+ * `stock-released` (the compensation of a failed charge) -> `insufficient-fund`, `customer-charged` ->
+ * `to-be-shipped`. An order reads `insufficient-fund` only once its stock is back, never before.
  *
  * Idempotent per order id: only a `pending` order moves, so the order reaches exactly one final status; a deleted
  * order emits nothing.

@@ -29,7 +29,7 @@ export const SAGA_STEPS: Readonly<Record<SagaStepName, SagaStepDefinition>> = Ob
   'release-stock': { participant: 'inventory', triggers: ['charge-failed'] },
   'settle-order': {
     participant: 'orders',
-    triggers: ['stock-reservation-failed', 'customer-charged', 'charge-failed'],
+    triggers: ['stock-reservation-failed', 'customer-charged', 'stock-released'],
   },
 });
 
@@ -68,7 +68,7 @@ export function runSagaStep(step: SagaStepName, event: OrdersEvent, state: Order
     case 'settle-order':
       return event.type === 'stock-reservation-failed' ||
         event.type === 'customer-charged' ||
-        event.type === 'charge-failed'
+        event.type === 'stock-released'
         ? settleOrder(event, state)
         : [];
   }

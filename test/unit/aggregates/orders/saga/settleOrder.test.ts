@@ -14,6 +14,10 @@ const outcomes = {
     type: 'charge-failed',
     data: { order_id: 'o-1', customer_id: '101', amount: 800, balance: 100, reason: 'insufficient-fund' },
   },
+  released: {
+    type: 'stock-released',
+    data: { order_id: 'o-1', items: [{ inventory_id: 'i-201', product_id: '201', quantity: 1 }] },
+  },
 } as const satisfies Record<string, OrdersEvent>;
 const statusChanged = (status: 'out-of-stock' | 'insufficient-fund' | 'to-be-shipped'): OrdersEvent => ({
   type: 'order-status-changed',
@@ -23,7 +27,7 @@ const statusChanged = (status: 'out-of-stock' | 'insufficient-fund' | 'to-be-shi
 describe('saga end: settle-order', () => {
   it.each([
     ['stock-reservation-failed', outcomes.outOfStock, 'out-of-stock'],
-    ['charge-failed', outcomes.chargeFailed, 'insufficient-fund'],
+    ['stock-released', outcomes.released, 'insufficient-fund'],
     ['customer-charged', outcomes.charged, 'to-be-shipped'],
   ] as const)('%s ends a pending order %s', (_type, outcome, status) => {
     settle()
@@ -31,6 +35,10 @@ describe('saga end: settle-order', () => {
       .when(outcome)
       .then([statusChanged(status)])
       .thenState((s) => expect(s.orders.get('o-1')?.status).toBe(status));
+  });
+
+  it('a failed charge alone settles nothing: the order waits for its stock to be released', () => {
+    settle().given(given).when(outcomes.chargeFailed).thenNothing();
   });
 
   it('is idempotent: a redelivered outcome after the order settled emits nothing', () => {

@@ -23,7 +23,7 @@ describe('saga steps table', () => {
       'release-stock': { participant: 'inventory', triggers: ['charge-failed'] },
       'settle-order': {
         participant: 'orders',
-        triggers: ['stock-reservation-failed', 'customer-charged', 'charge-failed'],
+        triggers: ['stock-reservation-failed', 'customer-charged', 'stock-released'],
       },
     });
   });
@@ -40,12 +40,19 @@ describe('saga steps table', () => {
     const all = sagaReactions(chargeFailed, state);
     expect(all.map((r) => [r.step, r.participant, r.key])).toEqual([
       ['release-stock', 'inventory', 'o-1:release-stock'],
-      ['settle-order', 'orders', 'o-1:settle-order'],
     ]);
     expect(all[0]?.events).toEqual([]); // nothing was reserved
-    expect(all[1]?.events).toMatchObject([{ type: 'order-status-changed', data: { status: 'insufficient-fund' } }]);
+    const released = {
+      type: 'stock-released',
+      data: { order_id: 'o-1', items: [] },
+    } as const satisfies OrdersEvent;
+    const settled = sagaReactions(released, state);
+    expect(settled.map((r) => [r.step, r.participant, r.key])).toEqual([
+      ['settle-order', 'orders', 'o-1:settle-order'],
+    ]);
+    expect(settled[0]?.events).toMatchObject([{ type: 'order-status-changed', data: { status: 'insufficient-fund' } }]);
     expect(sagaReactions(chargeFailed, state, 'accounts')).toEqual([]);
-    expect(sagaReactions(chargeFailed, state, 'orders').map((r) => r.step)).toEqual(['settle-order']);
+    expect(sagaReactions(released, state, 'orders').map((r) => r.step)).toEqual(['settle-order']);
   });
 
   it('starts nothing on events that are not saga triggers', () => {
