@@ -5,6 +5,7 @@ import { inventoryEventSchemas, type InventoryEvent } from './inventory/schema.j
 import { orderEventSchemas, type OrderEvent } from './order/schema.js';
 import { productEventSchemas, type ProductEvent } from './product/schema.js';
 import { sagaEventSchemas, type SagaEvent } from './saga/schema.js';
+import { sagaOrderId } from './saga/steps.js';
 import { ORDERS_ERROR_CODES, OrdersError } from './shared/errors.js';
 import { parseInput } from './shared/validation.js';
 
@@ -67,14 +68,6 @@ export function parseOrdersEvent(raw: { readonly type: string; readonly data: un
  * what Kafka keeps; see README.md for why the orders topic should still have one partition.
  */
 export function ordersEventKey(event: OrdersEvent): string {
-  switch (event.type) {
-    case 'stock-reserved':
-    case 'stock-reservation-failed':
-    case 'customer-charged':
-    case 'charge-failed':
-    case 'stock-released':
-      return event.data.order_id;
-    default:
-      return event.data.id;
-  }
+  // Saga events are keyed by their order (the one list of them lives in sagaOrderId); every other event has an id.
+  return sagaOrderId(event) ?? (event.data as { id: string }).id;
 }
