@@ -11,8 +11,9 @@ fetch() {
   say "downloading Kafka $KAFKA_VERSION jars from Maven Central (first time only: ~150 jars, 1-3 min)"
   local start=$SECONDS
   rm -rf "$dir/libs"
-  mvn -B -q -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/libs" \
+  # Maven writes to stdout (colour codes even with -q): keep stdout for the result line alone.
+  mvn -B -q -Dstyle.color=never -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/libs" >&2 \
     || die "maven could not resolve Kafka $KAFKA_VERSION (see output above)"
   touch "$dir/.complete"
   say "kafka jars ready in $((SECONDS-start))s: $(ls "$dir/libs" | wc -l) jars"
