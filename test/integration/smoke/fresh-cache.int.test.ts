@@ -34,7 +34,7 @@ describe('install scripts on an empty cache', () => {
     const version = execFileSync('java', ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'version'], {
       encoding: 'utf8',
     });
-    expect(version).toMatch(/4\.1\./);
+    expect(version).toMatch(/\(4\.1-/);
 
     // Idempotent: the second run answers from the cache with the same single line.
     const again = run('fetch-kafka.sh', cache);
