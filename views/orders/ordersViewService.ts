@@ -1,6 +1,5 @@
 import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
-import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { NOTIFICATION_KINDS, type Notification } from '../../aggregates/orders/index.js';
 import { ENTITY_ROUTES } from '../../aggregates/orders/service/entityRoutes.js';
@@ -98,24 +97,16 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           `/${route.singular}/:id`,
           {
             schema: {
-              summary: `One ${route.singular} by id`,
+              summary: `One ${route.singular} by id; null when it does not exist or was deleted (as the seed answers)`,
               tags: ['orders'],
               headers,
               params: z.object({ id: z.string().min(1).max(200) }),
-              response: { 200: Entity },
+              response: { 200: Entity.nullable() },
             },
           },
           async (req) => {
             await model.catchUp(req.headers[AFTER_HEADER]);
-            const found = findEntity(view(), route.collection, req.params.id);
-            if (found === undefined) {
-              throw problem(
-                404,
-                'ORD_ERR_NOT_FOUND',
-                `${route.singular} ${JSON.stringify(req.params.id)} does not exist`,
-              );
-            }
-            return found;
+            return findEntity(view(), route.collection, req.params.id) ?? null;
           },
         );
       }

@@ -14,7 +14,12 @@ export const billingFields = {
 export const billingSchema = z.object({ id: idSchema, ...billingFields });
 export type Billing = Readonly<z.output<typeof billingSchema>>;
 
-export const billingDraftSchema = z.object({ id: idSchema.optional(), ...billingFields });
+/** A billing to create; `done` defaults to true: the OrderShop seed's billing is the record of a payment. */
+export const billingDraftSchema = z.object({
+  id: idSchema.optional(),
+  ...billingFields,
+  done: billingFields.done.default(true),
+});
 export type BillingDraft = z.input<typeof billingDraftSchema>;
 
 export const billingChangesSchema = changesOf(billingFields);

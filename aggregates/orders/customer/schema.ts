@@ -15,8 +15,15 @@ export const customerFields = {
 export const customerSchema = z.object({ id: idSchema, ...customerFields });
 export type Customer = Readonly<z.output<typeof customerSchema>>;
 
-/** A customer to create: every field but `id`, which the caller may give (`101`) or leave to the id generator. */
-export const customerDraftSchema = z.object({ id: idSchema.optional(), ...customerFields });
+/**
+ * A customer to create: `id` may be given (`101`) or left to the id generator; `balance` defaults to 0, as the
+ * OrderShop seed's customers are only `{name, email}`.
+ */
+export const customerDraftSchema = z.object({
+  id: idSchema.optional(),
+  ...customerFields,
+  balance: customerFields.balance.default(0),
+});
 export type CustomerDraft = z.input<typeof customerDraftSchema>;
 
 export const customerChangesSchema = changesOf(customerFields);

@@ -33,7 +33,6 @@ export interface OrdersShopOptions {
 interface Written {
   readonly events: readonly OrdersEvent[];
   readonly positions: readonly Position[];
-  readonly state: OrdersState;
 }
 
 const anyBody = z.unknown();
@@ -108,7 +107,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
       } catch (err) {
         throw asProblem(err);
       }
-      if (events.length === 0) return { events, positions: [], state: model.state() };
+      if (events.length === 0) return { events, positions: [] };
       const envelopes = events.map((event) =>
         newEvent({
           type: event.type,
@@ -122,7 +121,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
       const positions = await deps.bus.publish(opts.topic, envelopes);
       await model.folded(positions.at(-1)!, waitMs);
       log.debug({ events: events.length, first: events[0]?.type }, 'appended');
-      return { events, positions, state: model.state() };
+      return { events, positions };
     });
 
   const parse = (raw: unknown): OrdersCommand => {
@@ -159,13 +158,13 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
                 tags: ['orders'],
                 headers: afterHeaders,
                 body: anyBody,
-                response: { 201: z.array(z.string()) },
+                response: { 200: z.array(z.string()) },
               },
             },
             async (req, reply) => {
               const command = parse({ type: route.create, items: req.body });
               const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
-              return withPosition(reply, w).code(201).send(createdIds(w.events));
+              return withPosition(reply, w).code(200).send(createdIds(w.events));
             },
           );
         }
@@ -173,39 +172,35 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           `/${route.singular}/:id`,
           {
             schema: {
-              summary: `Change fields of one ${route.singular} -> the ${route.singular} as it is now`,
+              summary: `Change fields of one ${route.singular} -> true (as the seed answers)`,
               tags: ['orders'],
               headers: afterHeaders,
               params: idParams,
               body: anyBody,
-              response: { 200: z.record(z.string(), z.unknown()) },
+              response: { 200: z.literal(true) },
             },
           },
           async (req, reply) => {
             const command = parse({ type: route.update, id: req.params.id, changes: req.body });
             const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
-            const id = (command as { id: string }).id;
-            const entity = w.state[route.collection].get(id) as Record<string, unknown> | undefined;
-            return withPosition(reply, w)
-              .code(200)
-              .send(entity ?? { id });
+            return withPosition(reply, w).code(200).send(true);
           },
         );
         app.delete(
           `/${route.singular}/:id`,
           {
             schema: {
-              summary: `Delete one ${route.singular}`,
+              summary: `Delete one ${route.singular} -> true (as the seed answers)`,
               tags: ['orders'],
               headers: afterHeaders,
               params: idParams,
-              response: { 204: z.null().describe('deleted') },
+              response: { 200: z.literal(true) },
             },
           },
           async (req, reply) => {
             const command = parse({ type: route.remove, id: req.params.id });
             const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
-            return withPosition(reply, w).code(204).send(null);
+            return withPosition(reply, w).code(200).send(true);
           },
         );
       }
@@ -218,16 +213,16 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
             tags: ['shop'],
             headers: afterHeaders,
             body: anyBody,
-            response: { 201: z.union([z.record(z.string(), z.unknown()), z.array(z.string())]) },
+            response: { 200: z.union([z.record(z.string(), z.unknown()), z.array(z.string())]) },
           },
         },
         async (req, reply) => {
           const command = parse({ type: 'create-orders', items: req.body });
           const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
-          if (Array.isArray(req.body)) return withPosition(reply, w).code(201).send(createdIds(w.events));
+          if (Array.isArray(req.body)) return withPosition(reply, w).code(200).send(createdIds(w.events));
           const created = w.events.find((e) => e.type === 'order-created');
           return withPosition(reply, w)
-            .code(201)
+            .code(200)
             .send({ ...(created?.data as Record<string, unknown>) });
         },
       );

@@ -77,7 +77,7 @@ describe.each(transports)('orders services on %s', (_name, busOptions) => {
 
     await crm.stop();
     hosts.splice(hosts.indexOf(crm), 1);
-    expect((await api.post('/customer', { name: 'Late', email: 'late@example.com', balance: 1 })).status).toBe(201);
+    expect((await api.post('/customer', { name: 'Late', email: 'late@example.com', balance: 1 })).status).toBe(200);
     crm = await start(topic, prefix, ['crm']);
     await waitFor(() => welcomeFor(api, 'late@example.com'), { what: 'the welcome sent after the restart' });
 
@@ -97,15 +97,15 @@ describe.each(transports)('orders services on %s', (_name, busOptions) => {
     ).body as string[];
     expect((await api.put(`/customer/${kept}`, { balance: 5 })).status).toBe(200);
     expect((await api.put(`/customer/${id}`, { name: 'Going' })).status).toBe(200);
-    expect((await api.del(`/customer/${id}`)).status).toBe(204);
-    expect((await api.get(`/customer/${id}`)).status).toBe(404);
+    expect(await api.del(`/customer/${id}`)).toMatchObject({ status: 200, body: true });
+    expect(await api.get(`/customer/${id}`)).toMatchObject({ status: 200, body: null });
     await host.stop();
     hosts.splice(hosts.indexOf(host), 1);
 
     const again = await start(topic, prefix, ['shop', 'view', 'gateway']);
     const api2 = jsonClient(again.urls.get('gateway')!);
     await waitFor(async () => (await api2.get('/customers')).status === 200, { what: 'the rebuilt view' });
-    expect((await api2.get(`/customer/${id}`)).status).toBe(404);
+    expect(await api2.get(`/customer/${id}`)).toMatchObject({ status: 200, body: null });
     // Rebuilt from the log, not resumed: the kept customer is there with its update, the deleted one is not.
     expect((await api2.get('/customers')).body).toEqual([
       { id: kept, name: 'Kept', email: 'kept@example.com', balance: 5 },

@@ -22,6 +22,13 @@ describe('billing', () => {
       .then([billingCreated('id-1', 'o-1', true), billingCreated('b-9', 'o-2', false)]);
   });
 
+  it("defaults a missing done to true: the seed's billing is the record of a payment", () => {
+    ordersSpec()
+      .given(given)
+      .when({ type: 'create-billings', items: { id: 'b-1', order_id: 'o-1' } })
+      .then([billingCreated('b-1', 'o-1', true)]);
+  });
+
   it('rejects a billing for an order that does not exist (ORD_ERR_UNKNOWN_REFERENCE)', () => {
     ordersSpec()
       .given(given)
@@ -30,7 +37,6 @@ describe('billing', () => {
   });
 
   it.each([
-    ['a missing done', { order_id: 'o-1' }, 'items[0].done'],
     ['done given as a string', { order_id: 'o-1', done: 'yes' }, 'items[0].done'],
     ['a missing order_id', { done: true }, 'items[0].order_id'],
   ])('rejects %s (ORD_ERR_VALIDATION)', (_what, item, field) => {

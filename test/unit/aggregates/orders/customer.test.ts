@@ -27,6 +27,13 @@ describe('customer: create', () => {
       ]);
   });
 
+  it("defaults a missing balance to 0, as the seed's customers are only {name, email}", () => {
+    ordersSpec()
+      .given()
+      .when({ type: 'create-customers', items: { id: 'c-1', name: 'Ann', email: 'ann@example.com' } })
+      .then([{ type: 'customer-created', data: { id: 'c-1', name: 'Ann', email: 'ann@example.com', balance: 0 } }]);
+  });
+
   it('rejects an id that already exists (ORD_ERR_CONFLICT naming the item)', () => {
     ordersSpec()
       .given([customerCreated('101', 'Anthony', 1000)])
@@ -65,7 +72,6 @@ describe('customer: create', () => {
     ['an empty name', { name: ' ', email: 'a@example.com', balance: 1 }, 'items[0].name'],
     ['a missing email', { name: 'A', balance: 1 }, 'items[0].email'],
     ['a malformed email', { name: 'A', email: 'not-an-email', balance: 1 }, 'items[0].email'],
-    ['a missing balance', { name: 'A', email: 'a@example.com' }, 'items[0].balance'],
     ['a balance given as a string', { name: 'A', email: 'a@example.com', balance: '100' }, 'items[0].balance'],
     ['a negative balance', { name: 'A', email: 'a@example.com', balance: -1 }, 'items[0].balance'],
     ['a balance with three decimals', { name: 'A', email: 'a@example.com', balance: 1.005 }, 'items[0].balance'],
