@@ -26,6 +26,9 @@ export interface LendingTopics {
   readonly keyTag: string;
   /** Consumer group of the lending workers on `commands`. */
   readonly workerGroup: string;
+  /** The lending seed's own streams (`XADD lending_requests_event_stream * user_id U book_ids b1,b2`), Redis only. */
+  readonly seedRequests: string;
+  readonly seedReturns: string;
 }
 
 export const NamespaceSchema = z
@@ -40,6 +43,8 @@ export function lendingTopics(namespace = ''): LendingTopics {
     shelving: `${ns}books-for-shelving`,
     keyTag: `{${ns}lending}`,
     workerGroup: `${ns}lending-worker`,
+    seedRequests: `${ns}lending_requests_event_stream`,
+    seedReturns: `${ns}book_return_requests_event_stream`,
   });
 }
 

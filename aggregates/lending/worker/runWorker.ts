@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../../eventlib/index.js';
+import type { EventBus, Subscription } from '../../../eventlib/index.js';
 import type { LendingConfig } from '../domain/index.js';
 import { acquireConsulLock, type ConsulTarget } from '../lock/consulLock.js';
 import { acquireMemoryLock } from '../lock/memoryLock.js';
@@ -8,6 +8,7 @@ import { acquireRedisLock } from '../lock/redisLock.js';
 import type { RedisTarget } from '../redis/connection.js';
 import { startRedisWorker } from '../redis/redisWorker.js';
 import { LendingKeys } from '../redis/stateKeys.js';
+import { consumeSeedStreams } from '../service/seedStreams.js';
 import type { LendingTopics } from '../wire.js';
 import { startLogWorker } from './logWorker.js';
 import type { LendingWorker } from './types.js';
@@ -36,7 +37,8 @@ export interface RunningWorker {
 /**
  * Takes the instance lock of `name` (Redis key on Redis; Consul session on Kafka with Consul; in-process
  * otherwise), then starts the worker for the bus's transport. Throws `LEND_ERR_WORKER_NAME_IN_USE` when the name is
- * held and `force` is not set. Losing the lock stops the worker.
+ * held and `force` is not set. Losing the lock stops the worker. On Redis the worker also takes the lending seed's
+ * own streams (`lending_requests_event_stream`, `book_return_requests_event_stream`), so its scripts keep working.
  */
 export async function runLendingWorker(
   deps: { bus: EventBus; log: Logger; clock: () => Date },
@@ -63,7 +65,8 @@ export async function runLendingWorker(
     if (bus.kind === 'kafka') log.warn('no Consul: the lending worker lock only covers this process');
     lock = acquireMemoryLock(`${opts.topics.workerGroup}/${opts.name}`, lockOpts);
   }
-  let worker: LendingWorker;
+  let worker: LendingWorker | undefined;
+  let seedStreams: Subscription | undefined;
   try {
     const base = { name: opts.name, topics: opts.topics, config: opts.config, clock, log };
     worker =
@@ -74,15 +77,19 @@ export async function runLendingWorker(
             ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
           })
         : await startLogWorker(bus, base);
+    if (bus.kind === 'redis') seedStreams = await consumeSeedStreams(bus, opts.topics, { consumerName: opts.name, log });
   } catch (err) {
+    await worker?.close();
     await lock.release();
     throw err;
   }
+  const started = worker;
   log.info({ lock: lock.kind, name: opts.name }, 'worker lock held');
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await worker.close();
+      await seedStreams?.close();
+      await started.close();
       await lock.release();
     })());
   const stopped = lock.lost.then(async (reason) => {
@@ -90,5 +97,5 @@ export async function runLendingWorker(
     await close();
     return reason;
   });
-  return { worker, lock, stopped, close };
+  return { worker: started, lock, stopped, close };
 }
