@@ -6,6 +6,7 @@ import { GATEWAY_SERVICE } from '../services/gateway.js';
 import type { PlatformDeps } from './component.js';
 import { openBus, openRegistry } from './infrastructure.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
+import { delayStart } from './startService.js';
 
 const DEMO_COPIES_BY_BOOK = Object.freeze(Object.fromEntries(DEMO_BOOKS.map((b) => [b.id, b.copies])));
 
@@ -66,6 +67,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
     );
   }
   const log = createLogger({ name: 'bookshelf', level: config.logLevel });
+  await delayStart(config, log);
   const bus = await openBus(config.bus, log, 'bookshelf', config.dataFile);
   const deps: PlatformDeps = { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
   const hosted: HostedService[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createLogger, loadConfigOrExit, type ServiceConfig } from '../../restlib/index.js';
 import type { ServiceEntry } from '../services/catalog.js';
@@ -11,10 +12,18 @@ export async function openDeps(config: ServiceConfig, log: Logger): Promise<Plat
   return { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
 }
 
+/** `--delay N`: postpone start-up by N seconds (a signal meanwhile ends the process, as nothing runs yet). */
+export async function delayStart(config: Pick<ServiceConfig, 'delay'>, log: Logger): Promise<void> {
+  if (config.delay <= 0) return;
+  log.info({ seconds: config.delay }, 'delaying start-up (--delay)');
+  await sleep(config.delay * 1000);
+}
+
 /** `bookshelf view last-read ...` and friends: one service in this process, configured by flags and env. */
 export async function startService(entry: ServiceEntry, argv: readonly string[]): Promise<RunningHost> {
   const config = loadConfigOrExit(entry.spec, { argv });
   const log = createLogger({ name: config.name, level: config.logLevel });
+  await delayStart(config, log);
   const deps = await openDeps(config, log);
   try {
     const component = await entry.create(deps, config);

@@ -49,6 +49,8 @@ export interface ServiceConfig {
   readonly consul: string | undefined;
   readonly consulToken: string | undefined;
   readonly logLevel: LogLevel;
+  /** Seconds to wait before starting (`--delay`, the bookshelf seed's flag); 0 by default. */
+  readonly delay: number;
   /** Event transport picked from `--broker` / `--redis` (memory when neither). */
   readonly bus: BusConfig;
   /** Registry picked from `--consul` (memory when absent). */
@@ -87,6 +89,7 @@ function baseDefaults(d: ServiceDefaults): Record<string, unknown> {
     group: d.group,
     addr: d.addr ?? '127.0.0.1',
     logLevel: d.logLevel ?? 'info',
+    delay: 0,
   };
 }
 

@@ -107,6 +107,16 @@ export const BASE_OPTIONS = {
     env: ['BOOKSHELF_CONSUL_TOKEN', 'CONSUL_HTTP_TOKEN'],
     schema: z.string().regex(/^\S+$/, 'must be a word without spaces'),
   },
+  delay: {
+    flag: '--delay <seconds>',
+    description: "wait this long before starting (the bookshelf seed's flag, for Kafka and Consul starting beside it)",
+    env: ['BOOKSHELF_DELAY'],
+    schema: z.coerce
+      .number({ error: 'must be a whole number of seconds from 0 to 3600' })
+      .int('must be a whole number of seconds from 0 to 3600')
+      .min(0, 'must be a whole number of seconds from 0 to 3600')
+      .max(3600, 'must be a whole number of seconds from 0 to 3600'),
+  },
   logLevel: {
     flag: '--log-level <level>',
     description: 'fatal, error, warn, info, debug, trace or silent',

@@ -52,6 +52,17 @@ describe('restlib config loader', () => {
     expect(config.bus).toEqual({ kind: 'kafka', brokers: ['localhost:9092'] });
   });
 
+  it("takes the seed's --delay in seconds (default 0) and refuses anything but 0-3600 whole seconds", () => {
+    expect(ok(loadConfig(lastread, { argv: [], env: {} })).delay).toBe(0);
+    expect(ok(loadConfig(lastread, { argv: ['--delay', '15'], env: {} })).delay).toBe(15);
+    expect(ok(loadConfig(lastread, { argv: [], env: { BOOKSHELF_DELAY: '3' } })).delay).toBe(3);
+    for (const bad of ['-1', '1.5', 'soon', '3601']) {
+      expect(failure(loadConfig(lastread, { argv: ['--delay', bad], env: {} })).message).toMatch(
+        /^--delay must be a whole number of seconds from 0 to 3600/,
+      );
+    }
+  });
+
   it('--redis selects Redis Streams and --consul selects Consul (scheme and token handled)', () => {
     const redis = ok(
       loadConfig(lastread, {
