@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { redisFsyncOf } from '../../docker/stack/local.js';
 import { stackDown, stackStatus, stackUp, type StackStatus } from '../../docker/stack/persistent.js';
 
 function print(status: StackStatus): void {
@@ -27,11 +28,15 @@ export function stackCommand(program: Command): void {
     .command('up')
     .description('start the stack in the background (idempotent)')
     .option('--mode <mode>', 'auto | local | docker', 'auto')
-    .action(async (opts: { mode: string }) => {
+    .option(
+      '--redis-fsync <policy>',
+      'Redis AOF fsync: everysec (default) or always (nothing acknowledged is lost); env BOOKSHELF_REDIS_FSYNC',
+    )
+    .action(async (opts: { mode: string; redisFsync?: string }) => {
       if (!['auto', 'local', 'docker'].includes(opts.mode)) {
         throw new Error(`--mode must be auto, local or docker, got "${opts.mode}"`);
       }
-      print(await stackUp(opts.mode as 'auto' | 'local' | 'docker'));
+      print(await stackUp(opts.mode as 'auto' | 'local' | 'docker', redisFsyncOf(opts.redisFsync)));
     });
   stack
     .command('down')

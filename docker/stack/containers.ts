@@ -2,6 +2,7 @@ import type { StartedKafkaContainer } from '@testcontainers/kafka';
 import type { StartedRedisContainer } from '@testcontainers/redis';
 import { freePorts } from './ports.js';
 import { consulHasLeader, waitUntil } from './process.js';
+import { redisFsyncOf } from './local.js';
 import { StackError, type StackAddresses } from './types.js';
 
 export const IMAGES = {
@@ -40,7 +41,12 @@ export async function startContainerStack(): Promise<{ addresses: StackAddresses
     // allSettled, not all: a container still starting when another fails must be tracked to be stopped.
     const results = await Promise.allSettled([
       track(new KafkaContainer(IMAGES.kafka).withKraft().start()),
-      track(new RedisContainer(IMAGES.redis).start()),
+      // AOF on, as everywhere else Redis runs: it is the event log on this transport.
+      track(
+        new RedisContainer(IMAGES.redis)
+          .withCommand(['redis-server', '--save', '', '--appendonly', 'yes', '--appendfsync', redisFsyncOf()])
+          .start(),
+      ),
       // Host networking, so the agent's HTTP checks reach services listening on the host's 127.0.0.1.
       new GenericContainer(IMAGES.consul)
         .withNetworkMode('host')

@@ -14,6 +14,20 @@ export interface LocalStackOptions {
   preferPorts?: boolean;
   /** Stop everything when this process exits, even on a crash or an interrupt (tests). */
   reapWithOwner?: boolean;
+  /**
+   * Redis AOF fsync policy: `everysec` (default; at most a second of writes lost on a power cut) or `always`
+   * (nothing acknowledged is lost, for fault tests that kill the server). Env: BOOKSHELF_REDIS_FSYNC.
+   */
+  redisFsync?: RedisFsync;
+}
+
+export type RedisFsync = 'everysec' | 'always';
+
+/** The fsync policy asked for, from the option or BOOKSHELF_REDIS_FSYNC; a clear error for anything else. */
+export function redisFsyncOf(value: string | undefined = process.env.BOOKSHELF_REDIS_FSYNC): RedisFsync {
+  if (value === undefined || value === '' || value === 'everysec') return 'everysec';
+  if (value === 'always') return 'always';
+  throw new StackError(`the Redis fsync policy must be everysec or always, got "${value}"`, 'STACK_ERR_CONFIG');
 }
 
 export interface LocalStack {
@@ -63,7 +77,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const started = await Promise.all([
       startKafka(kafkaLibs, join(dataDir, 'kafka'), opts.preferPorts, track),
       startConsul(consulBin, join(dataDir, 'consul'), opts.preferPorts, track),
-      startRedis(join(dataDir, 'redis'), opts.preferPorts, track),
+      startRedis(join(dataDir, 'redis'), opts.preferPorts, redisFsyncOf(opts.redisFsync), track),
     ]);
     const [kafka, consul, redis] = started;
     logs.kafka = kafka.log;
@@ -230,7 +244,13 @@ async function startConsul(bin: string, dir: string, preferPorts: boolean | unde
   return { addr, dnsPort: dns, log, pid };
 }
 
-async function startRedis(dir: string, preferPorts: boolean | undefined, track: (pgid: number) => void) {
+/** Redis with AOF: on this transport Redis is the log, so it must survive a restart (SPEC §3). */
+async function startRedis(
+  dir: string,
+  preferPorts: boolean | undefined,
+  fsync: RedisFsync,
+  track: (pgid: number) => void,
+) {
   mkdirSync(dir, { recursive: true });
   const port = await freePort(preferPorts ? 6379 : undefined);
   const log = join(dir, 'redis.log');
@@ -244,7 +264,9 @@ async function startRedis(dir: string, preferPorts: boolean | undefined, track: 
       '--save',
       '',
       '--appendonly',
-      'no',
+      'yes',
+      '--appendfsync',
+      fsync,
       '--dir',
       dir,
       '--daemonize',

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { execFileAsync, isAlive, stopGroup } from './process.js';
 import { cacheDir, packageRoot } from './paths.js';
-import { startLocalStack } from './local.js';
+import { startLocalStack, type RedisFsync } from './local.js';
 import { StackError, type StackAddresses } from './types.js';
 
 /** What `bookshelf stack up` leaves behind so `status` and `down` can find it from another process. */
@@ -47,7 +47,9 @@ export function stackStatus(): StackStatus {
 
 async function dockerEngine(): Promise<boolean> {
   try {
-    await execFileAsync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 });
+    await execFileAsync(
+      'docker',
+      ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 });
     return true;
   } catch {
     return false;
@@ -55,7 +57,7 @@ async function dockerEngine(): Promise<boolean> {
 }
 
 /** Starts Kafka, Consul and Redis in the background on the well-known ports when free. Idempotent. */
-export async function stackUp(mode: 'auto' | 'local' | 'docker'): Promise<StackStatus> {
+export async function stackUp(mode: 'auto' | 'local' | 'docker', redisFsync?: RedisFsync): Promise<StackStatus> {
   const current = stackStatus();
   if (current.running) return current;
   if (current.state) await stackDown();
@@ -73,7 +75,9 @@ export async function stackUp(mode: 'auto' | 'local' | 'docker'): Promise<StackS
       'kafka',
       'consul',
       'redis',
-    ]).catch((err: unknown) => {
+      ],
+      { env: { ...process.env, ...(redisFsync ? { BOOKSHELF_REDIS_FSYNC: redisFsync } : {}) } },
+    ).catch((err: unknown) => {
       throw new StackError(`docker compose up failed: ${String(err)}`, 'STACK_ERR_DOCKER', { cause: err });
     });
     state = {
@@ -92,7 +96,7 @@ export async function stackUp(mode: 'auto' | 'local' | 'docker'): Promise<StackS
   } else {
     const dataDir = join(stateDir(), 'data');
     rmSync(dataDir, { recursive: true, force: true });
-    const s = await startLocalStack({ dataDir, preferPorts: true });
+    const s = await startLocalStack({ dataDir, preferPorts: true, ...(redisFsync ? { redisFsync } : {}) });
     state = {
       mode: 'local',
       addresses: s.addresses,

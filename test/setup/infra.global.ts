@@ -1,9 +1,17 @@
 import type { TestProject } from 'vitest/node';
-import { parseSwitch, startStack, type RunningStack, type StackAddresses } from '../../docker/stack/index.js';
+import {
+  parseSwitch,
+  startStack,
+  type RunningStack,
+  type StackAddresses,
+  type StackMode,
+} from '../../docker/stack/index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     infra: StackAddresses;
+    /** `external` when the tests use servers somebody else runs (their settings are not ours to check). */
+    infraMode: StackMode;
   }
 }
 
@@ -21,6 +29,7 @@ export default async function setup(project: TestProject) {
   shared.users++;
   const stack = await shared.running;
   project.provide('infra', stack.addresses);
+  project.provide('infraMode', stack.mode);
   if (shared.users === 1) process.stderr.write(`[bookshelf-infra] ${stack.mode}: ${JSON.stringify(stack.addresses)}\n`);
   return async () => {
     if (--shared.users === 0) {

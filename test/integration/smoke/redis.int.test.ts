@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { infra } from '../../setup/infra.js';
+import { infra, infraMode } from '../../setup/infra.js';
 import { uniqueName } from '../../helpers/wait.js';
 
 describe('smoke: real Redis server', () => {
@@ -22,5 +22,12 @@ describe('smoke: real Redis server', () => {
 
     expect(await client.xAck(stream, 'g', id)).toBe(1);
     expect((await client.xPending(stream, 'g')).pending).toBe(0);
+  });
+
+  // Redis is the log on this transport: the servers the run starts keep an append-only file (SPEC §3).
+  it.skipIf(infraMode() === 'external')('runs with AOF persistence, fsync every second', async () => {
+    if (!client.isOpen) await client.connect();
+    expect(await client.configGet('appendonly')).toEqual({ appendonly: 'yes' });
+    expect(await client.configGet('appendfsync')).toEqual({ appendfsync: 'everysec' });
   });
 });
