@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { RestApp } from '../restlib/index.js';
 import { BookInputSchema, BookSchema } from '../aggregates/bookshelf/events.js';
+import { idempotencyKeyHeader } from '../platform/index.js';
 import type { Upstreams } from './upstream.js';
+
+const writeHeaders = z.object(idempotencyKeyHeader);
 
 /** Consul names of the bookshelf services the gateway forwards to (SPEC §5). */
 export const BOOKSHELF_UPSTREAMS = {
@@ -15,8 +18,16 @@ export const BOOKSHELF_UPSTREAMS = {
 export function bookshelfGatewayRoutes(app: RestApp, up: Upstreams): void {
   app.post(
     '/bookshelf/books',
-    { schema: { summary: 'Add a book', tags: ['bookshelf'], body: BookInputSchema, response: { 201: BookSchema } } },
-    (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.newbook, '/', req.body),
+    {
+      schema: {
+        summary: 'Add a book',
+        tags: ['bookshelf'],
+        headers: writeHeaders,
+        body: BookInputSchema,
+        response: { 201: BookSchema },
+      },
+    },
+    (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.newbook, '/', req.body, req),
   );
   app.get(
     '/bookshelf/books',
@@ -40,10 +51,11 @@ export function bookshelfGatewayRoutes(app: RestApp, up: Upstreams): void {
       schema: {
         summary: 'Finish a book',
         tags: ['bookshelf'],
+        headers: writeHeaders,
         params: z.object({ id: z.string().min(1).max(200) }),
         response: { 204: z.null().describe('recorded') },
       },
     },
-    (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.readbook, '/', { id: req.params.id }),
+    (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.readbook, '/', { id: req.params.id }, req),
   );
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { RestApp } from '../restlib/index.js';
 import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/domain/index.js';
+import { idempotencyKeyHeader } from '../platform/index.js';
 import type { Upstreams } from './upstream.js';
 
 /** Consul names of the lending services the gateway forwards to. */
@@ -35,14 +36,15 @@ export function lendingGatewayRoutes(app: RestApp, up: Upstreams): void {
         schema: {
           summary,
           tags: ['lending'],
+          headers: z.object(idempotencyKeyHeader),
           body: LendingInputSchema,
           querystring: WaitQuery,
           response: { 200: Json, 202: Json },
         },
       },
       async (req, reply) => {
-        if (!req.query.wait) return up.write(reply, LENDING_UPSTREAMS.lending, upstreamPath, req.body);
-        return queueAndWait(up, reply, upstreamPath, req.body, req.query.timeoutMs);
+        if (!req.query.wait) return up.write(reply, LENDING_UPSTREAMS.lending, upstreamPath, req.body, req);
+        return queueAndWait(up, reply, upstreamPath, req.body, req.query.timeoutMs, up.writeHeaders(req));
       },
     );
   }
@@ -70,8 +72,15 @@ export function lendingGatewayRoutes(app: RestApp, up: Upstreams): void {
 }
 
 /** Queues through `lending`, then polls `lendingview` (with the write's position) until the request is decided. */
-async function queueAndWait(up: Upstreams, reply: FastifyReply, path: string, body: unknown, timeoutMs: number) {
-  const res = await up.client(LENDING_UPSTREAMS.lending).post(path, body);
+async function queueAndWait(
+  up: Upstreams,
+  reply: FastifyReply,
+  path: string,
+  body: unknown,
+  timeoutMs: number,
+  headers: Record<string, string>,
+) {
+  const res = await up.client(LENDING_UPSTREAMS.lending).post(path, body, { headers });
   const token = res.headers[POSITION_HEADER];
   if (res.status !== 202 || typeof token !== 'string') {
     const type = res.headers['content-type'];

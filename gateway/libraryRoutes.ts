@@ -6,6 +6,7 @@ import type { PlatformDeps } from '../cli/host/component.js';
 import type { RestApp } from '../restlib/index.js';
 import { BookSchema, PatronSchema, type Book } from '../aggregates/library/catalog.js';
 import { DEFAULT_LENDING_CONFIG } from '../aggregates/lending/domain/index.js';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeader } from '../platform/index.js';
 import { CatalogQuerySchema, CredentialsSchema } from '../views/library/libraryViewService.js';
 import { findPatron } from '../views/library/model.js';
 import { borrowMessage, returnMessage, type WaitAnswer } from '../views/library/messages.js';
@@ -38,7 +39,10 @@ export const LIBRARY_UPSTREAMS = { library: 'library', view: 'libraryview' } as 
 
 const Json = z.record(z.string(), z.unknown());
 const FormText = z.string().max(500).optional();
-const BookForm = z.object({ book: z.string().min(1).max(100), next: FormText });
+/** The per-form key the pages put in every form (`formKey`): the idempotency key of what the form does. */
+const FormKey = z.uuid().optional();
+const BookForm = z.object({ book: z.string().min(1).max(100), next: FormText, formKey: FormKey });
+const ResetForm = z.object({ formKey: FormKey });
 const LoginForm = CredentialsSchema.extend({ next: FormText });
 
 interface LendingBook {
@@ -125,11 +129,12 @@ function jsonRoutes(scope: RestApp, up: Upstreams): void {
       schema: {
         summary: 'Catalog books (upsert by id)',
         tags: ['library'],
+        headers: z.object(idempotencyKeyHeader),
         body: z.array(BookSchema).min(1).max(1000),
         response: { 201: Json },
       },
     },
-    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/books', req.body),
+    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/books', req.body, req),
   );
   scope.post(
     '/library/api/patrons',
@@ -137,23 +142,36 @@ function jsonRoutes(scope: RestApp, up: Upstreams): void {
       schema: {
         summary: 'Register patrons (upsert by library ID)',
         tags: ['library'],
+        headers: z.object(idempotencyKeyHeader),
         body: z.array(PatronSchema).min(1).max(1000),
         response: { 201: Json },
       },
     },
-    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/patrons', req.body),
+    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/patrons', req.body, req),
   );
   scope.post(
     '/library/api/load-demo',
-    { schema: { summary: 'Load the demo catalog and patrons', tags: ['library'], response: { 201: Json } } },
-    (_req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/load-demo', {}),
+    {
+      schema: {
+        summary: 'Load the demo catalog and patrons',
+        tags: ['library'],
+        headers: z.object(idempotencyKeyHeader),
+        response: { 201: Json },
+      },
+    },
+    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/load-demo', {}, req),
   );
 }
 
 function pageRoutes(scope: RestApp, root: RestApp, deps: PlatformDeps): void {
   /** Calls a route of this gateway (lending and library JSON routes): the same path, rules and read-your-writes. */
-  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const res = await root.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const call = async <T>(method: 'GET' | 'POST', url: string, payload?: unknown, key?: string) => {
+    const res = await root.inject({
+      method,
+      url,
+      ...(payload === undefined ? {} : { payload: payload as object }),
+      ...(key === undefined ? {} : { headers: { [IDEMPOTENCY_KEY_HEADER]: key } }),
+    });
     let body: unknown;
     try {
       body = res.body ? JSON.parse(res.body) : undefined;
@@ -236,8 +254,13 @@ function pageRoutes(scope: RestApp, root: RestApp, deps: PlatformDeps): void {
     return (await mustGet<{ books: Book[] }>(`/library/api/books${qs.size ? `?${qs.toString()}` : ''}`)).books;
   };
   const lendingBook = (id: string) => mustGet<LendingBook>(`/lending/books/${encodeURIComponent(id)}`);
-  const wait = (path: 'requests' | 'returns', user: string, book: string) =>
-    call<WaitAnswer['body']>('POST', `/lending/${path}?wait=true`, { user, books: [book] });
+  const wait = (path: 'requests' | 'returns', user: string, book: string, formKey: string | undefined) =>
+    call<WaitAnswer['body']>(
+      'POST',
+      `/lending/${path}?wait=true`,
+      { user, books: [book] },
+      formKey && `library-${path}-${formKey}`,
+    );
 
   scope.get('/library', { schema: { hide: true } }, (_req, reply) => redirect(reply, '/library/catalog'));
   scope.get('/library/', { schema: { hide: true } }, (_req, reply) => redirect(reply, '/library/catalog'));
@@ -389,7 +412,7 @@ function pageRoutes(scope: RestApp, root: RestApp, deps: PlatformDeps): void {
           return redirect(reply, next);
         }
         if (found.status !== 200) throw new PageError(503, 'The catalog is not available right now.');
-        const answer = await wait(kind, session.libraryId, form.data.book);
+        const answer = await wait(kind, session.libraryId, form.data.book, form.data.formKey);
         const message = (kind === 'requests' ? borrowMessage : returnMessage)(answer, form.data.book, found.body.title);
         setFlash(reply, message);
         return redirect(reply, next);
@@ -433,10 +456,16 @@ function pageRoutes(scope: RestApp, root: RestApp, deps: PlatformDeps): void {
     { schema: { hide: true } },
     page(async (req, reply) => {
       if (!librarian(req, reply)) return reply;
+      const formKey = ResetForm.catch({}).parse(req.body ?? {}).formKey;
       let returned = 0;
       let failed = 0;
       for (const [user, books] of await loansByUser()) {
-        const res = await call<WaitAnswer['body']>('POST', '/lending/returns?wait=true', { user, books });
+        const res = await call<WaitAnswer['body']>(
+          'POST',
+          '/lending/returns?wait=true',
+          { user, books },
+          formKey && `library-reset-${formKey}-${user}`,
+        );
         const outcome = res.body?.outcome;
         if (res.status === 200 && outcome?.type === 'books-returned') returned += outcome.data.books.length;
         else failed += books.length;

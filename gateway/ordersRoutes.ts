@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RestApp } from '../restlib/index.js';
 import { createPaths, ENTITY_ROUTES } from '../aggregates/orders/service/entityRoutes.js';
+import { idempotencyKeyHeader } from '../platform/index.js';
 import type { Upstreams } from './upstream.js';
 
 /** Consul names of the orders services the gateway forwards to. */
@@ -11,6 +12,7 @@ export const ORDERS_UPSTREAMS = {
 
 const id = z.object({ id: z.string().min(1).max(200) });
 const body = z.unknown();
+const headers = z.object(idempotencyKeyHeader);
 
 /**
  * SPEC §7 routes: OrderShop CRUD and the shop routes, writes to `orders-shop`, reads to `orders-view` (with this
@@ -21,19 +23,21 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
   const tags = ['orders'];
   for (const route of ENTITY_ROUTES) {
     for (const path of createPaths(route)) {
-      app.post(path, { schema: { summary: `Create ${route.collection} -> their ids`, tags, body } }, (req, reply) =>
-        up.write(reply, ORDERS_UPSTREAMS.shop, path, req.body),
+      app.post(
+        path,
+        { schema: { summary: `Create ${route.collection} -> their ids`, tags, headers, body } },
+        (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, path, req.body, req),
       );
     }
     app.put(
       `/${route.singular}/:id`,
-      { schema: { summary: `Change one ${route.singular}`, tags, params: id, body } },
-      (req, reply) => up.forward(reply, ORDERS_UPSTREAMS.shop, 'PUT', req.url, req.body),
+      { schema: { summary: `Change one ${route.singular}`, tags, headers, params: id, body } },
+      (req, reply) => up.forward(reply, ORDERS_UPSTREAMS.shop, 'PUT', req.url, req.body, req),
     );
     app.delete(
       `/${route.singular}/:id`,
-      { schema: { summary: `Delete one ${route.singular}`, tags, params: id } },
-      (req, reply) => up.forward(reply, ORDERS_UPSTREAMS.shop, 'DELETE', req.url),
+      { schema: { summary: `Delete one ${route.singular}`, tags, headers, params: id } },
+      (req, reply) => up.forward(reply, ORDERS_UPSTREAMS.shop, 'DELETE', req.url, undefined, req),
     );
     app.get(`/${route.collection}`, { schema: { summary: `Every ${route.singular}`, tags } }, (req, reply) =>
       up.read(reply, ORDERS_UPSTREAMS.view, req.url),
@@ -55,10 +59,12 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
   );
   app.post(
     '/order',
-    { schema: { summary: 'Place an order {product_ids, customer_id} -> the order, pending', tags: ['shop'], body } },
-    (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, '/order', req.body),
+    {
+      schema: { summary: 'Place an order {product_ids, customer_id} -> the order, pending', tags: ['shop'], headers, body },
+    },
+    (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, '/order', req.body, req),
   );
-  app.post('/init-data', { schema: { summary: 'Load the demo data', tags: ['shop'] } }, (_req, reply) =>
-    up.write(reply, ORDERS_UPSTREAMS.shop, '/init-data', {}),
+  app.post('/init-data', { schema: { summary: 'Load the demo data', tags: ['shop'], headers } }, (req, reply) =>
+    up.write(reply, ORDERS_UPSTREAMS.shop, '/init-data', {}, req),
   );
 }

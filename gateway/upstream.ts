@@ -1,5 +1,6 @@
 import { AFTER_HEADER, decodePositions, encodePositions, positionWatermark, POSITION_HEADER } from '../eventlib/index.js';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { IDEMPOTENCY_KEY_HEADER } from '../platform/index.js';
 import { createServiceClient, type HttpMethod, type ServiceClient } from '../restlib/index.js';
 import type { ServiceRegistry } from '../discolib/index.js';
 import type { Logger } from 'pino';
@@ -9,6 +10,12 @@ import type { Logger } from 'pino';
  * a registry watch), and the high-water mark of the writes this gateway made, forwarded on reads so a client
  * that reads after its write sees it (read-your-writes).
  */
+/** Request headers a write carries on to the service: its idempotency key (the service keeps it in the log). */
+export function forwardedHeaders(req: Pick<FastifyRequest, 'headers'> | undefined): Record<string, string> {
+  const key = req?.headers[IDEMPOTENCY_KEY_HEADER];
+  return typeof key === 'string' ? { [IDEMPOTENCY_KEY_HEADER]: key } : {};
+}
+
 export function upstreams(registry: ServiceRegistry, log: Logger) {
   const clients = new Map<string, ServiceClient>();
   const written = positionWatermark();
@@ -33,6 +40,12 @@ export function upstreams(registry: ServiceRegistry, log: Logger) {
     return reply.code(res.status).send(res.body.length ? res.body : undefined);
   };
 
+  /** The headers of a write: the write watermark and what the caller's request carries on (its key). */
+  const writeHeaders = (req?: Pick<FastifyRequest, 'headers'>): Record<string, string> => {
+    const after = encodePositions(written.of());
+    return { ...forwardedHeaders(req), ...(after ? { [AFTER_HEADER]: after } : {}) };
+  };
+
   return {
     client,
     /** Forwards a read, asking the view to include every write made through this gateway. */
@@ -41,20 +54,26 @@ export function upstreams(registry: ServiceRegistry, log: Logger) {
       const res = await client(service).get(path, after ? { headers: { [AFTER_HEADER]: after } } : {});
       return relay(reply, res);
     },
-    /** Forwards a write and remembers where its events landed. */
-    async write(reply: FastifyReply, service: string, path: string, body: unknown) {
-      const after = encodePositions(written.of());
-      const res = await client(service).post(path, body, after ? { headers: { [AFTER_HEADER]: after } } : {});
+    writeHeaders,
+    /** Forwards a write (with the caller's idempotency key) and remembers where its events landed. */
+    async write(reply: FastifyReply, service: string, path: string, body: unknown, req?: FastifyRequest) {
+      const res = await client(service).post(path, body, { headers: writeHeaders(req) });
       return relay(reply, res);
     },
-    /** Forwards any method (PUT, DELETE, ...) with the write watermark; positions it returns are remembered. */
-    async forward(reply: FastifyReply, service: string, method: HttpMethod, path: string, body?: unknown) {
-      const after = encodePositions(written.of());
+    /** Forwards any method (PUT, DELETE, ...) like `write`; positions it returns are remembered. */
+    async forward(
+      reply: FastifyReply,
+      service: string,
+      method: HttpMethod,
+      path: string,
+      body?: unknown,
+      req?: FastifyRequest,
+    ) {
       const res = await client(service).request({
         method,
         path,
         ...(body === undefined ? {} : { body }),
-        ...(after ? { headers: { [AFTER_HEADER]: after } } : {}),
+        headers: writeHeaders(req),
       });
       return relay(reply, res);
     },

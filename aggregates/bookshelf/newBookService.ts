@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { newEvent, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { BOOKSHELF_PARTITIONS, BookInputSchema, BookSchema } from './events.js';
+import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../platform/index.js';
+import { BOOKSHELF_PARTITIONS, BookInputSchema, BookSchema, type Book } from './events.js';
 import { decide } from './decide.js';
+import { bookshelfRegistry } from './registry.js';
 
 export interface NewBookOptions {
   identity: ServiceIdentity;
@@ -11,10 +13,19 @@ export interface NewBookOptions {
   newId?: () => string;
 }
 
-/** `newbook`: POST / with a book -> 201 with the book and its new id; appends `book-added`. */
+/**
+ * `newbook`: POST / with a book -> 201 with the book and its new id; appends `book-added`. A retry with the same
+ * `Idempotency-Key` answers the first book and appends nothing (the key is kept in the log).
+ */
 export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): Promise<ServiceComponent> {
   await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
   const newId = opts.newId ?? randomUUID;
+  const keyed = await startKeyedWrites(deps.bus, {
+    topics: [opts.topic],
+    group: `${opts.identity.id}.keys`,
+    registry: bookshelfRegistry(),
+    log: deps.log,
+  });
   return {
     identity: opts.identity,
     description: 'Adds books to the shelf (command side): emits book-added',
@@ -24,29 +35,35 @@ export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): 
         {
           schema: {
             summary: 'Add a book',
+            headers: z.object(idempotencyKeyHeader),
             body: BookInputSchema,
             response: { 201: BookSchema },
           },
         },
         async (req, reply) => {
-          const events = decide({ kind: 'add-book', book: req.body, newId: newId() }, { has: () => false });
-          if (!Array.isArray(events)) throw events;
-          const [event] = events;
-          const envelope = newEvent({
-            type: event!.type,
-            key: event!.data.id ?? '',
-            data: event!.data,
-            producer: opts.identity.id,
-            correlationId: req.id,
-            clock: deps.clock,
+          const written = await keyed.run(keyedRequest(req), async (stamp) => {
+            const events = decide({ kind: 'add-book', book: req.body, newId: newId() }, { has: () => false });
+            if (!Array.isArray(events)) throw events;
+            const envelopes = stamp(
+              events.map((event) =>
+                newEvent({
+                  type: event.type,
+                  key: event.data.id ?? '',
+                  data: event.data,
+                  producer: opts.identity.id,
+                  correlationId: req.id,
+                  clock: deps.clock,
+                }),
+              ),
+            );
+            return { events: envelopes, positions: await deps.bus.publish(opts.topic, envelopes) };
           });
-          const positions = await deps.bus.publish(opts.topic, [envelope]);
-          void reply.header(POSITION_HEADER, encodePositions(positions));
-          return reply.code(201).send(event!.data as z.infer<typeof BookSchema>);
+          void reply.header(POSITION_HEADER, encodePositions(written.positions));
+          return reply.code(201).send(written.events[0]!.data as Book);
         },
       );
     },
-    readiness: () => ({ ready: true, checks: { bus: deps.bus.kind } }),
-    stop: async () => {},
+    readiness: () => keyed.model.readiness(),
+    stop: () => keyed.stop(),
   };
 }

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { newEvent, AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
 import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { startReadModel } from '../../views/shared/readModel.js';
+import {
+  IdempotencyLedger,
+  idempotencyKeyHeader,
+  idempotentWrites,
+  keyedRequest,
+  startReadModel,
+} from '../../platform/index.js';
 import { decide, knownBooks } from './decide.js';
 import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from './events.js';
 import { bookshelfRegistry } from './registry.js';
@@ -19,12 +25,15 @@ const FinishBody = z.object({ id: z.string().trim().min(1, 'id must not be empty
  * `readbook`: POST / {"id"} -> 204; appends `book-read`. The id must name an added book (else 404
  * BOOK_ERR_NOT_FOUND): the service keeps the set of added ids from the topic. A book added a moment ago through
  * another service may not have reached that set yet, so an unknown id first waits for the caller's writes
- * (`bookshelf-after`) and for the log's current end before it is refused.
+ * (`bookshelf-after`) and for the log's current end before it is refused. A retry with the same `Idempotency-Key`
+ * appends nothing.
  */
 export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions): Promise<ServiceComponent> {
   await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
   const known = knownBooks();
+  const ledger = new IdempotencyLedger();
   const model = await startReadModel(deps.bus, {
+    ledger,
     topics: [opts.topic],
     group: opts.group,
     registry: bookshelfRegistry(),
@@ -35,6 +44,8 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
     },
     log: deps.log,
   });
+
+  const writes = idempotentWrites({ ledger, settle: () => model.settle() });
 
   const ensureKnown = async (id: string, after: string | undefined) => {
     if (known.has(id)) return;
@@ -53,26 +64,30 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
           schema: {
             summary: 'Finish a book',
             body: FinishBody,
-            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional() }),
+            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional(), ...idempotencyKeyHeader }),
             response: { 204: z.null().describe('recorded') },
           },
         },
         async (req, reply) => {
-          await ensureKnown(req.body.id, req.headers[AFTER_HEADER]);
-          const events = decide({ kind: 'finish-book', id: req.body.id }, known);
-          if (!Array.isArray(events)) throw problem(404, events.code, events.message);
-          const envelopes = events.map((e) =>
-            newEvent({
-              type: e.type,
-              key: req.body.id,
-              data: e.data,
-              producer: opts.identity.id,
-              correlationId: req.id,
-              clock: deps.clock,
-            }),
-          );
-          const positions = await deps.bus.publish(opts.topic, envelopes);
-          void reply.header(POSITION_HEADER, encodePositions(positions));
+          const written = await writes(keyedRequest(req), async (stamp) => {
+            await ensureKnown(req.body.id, req.headers[AFTER_HEADER]);
+            const events = decide({ kind: 'finish-book', id: req.body.id }, known);
+            if (!Array.isArray(events)) throw problem(404, events.code, events.message);
+            const envelopes = stamp(
+              events.map((e) =>
+                newEvent({
+                  type: e.type,
+                  key: req.body.id,
+                  data: e.data,
+                  producer: opts.identity.id,
+                  correlationId: req.id,
+                  clock: deps.clock,
+                }),
+              ),
+            );
+            return { events: envelopes, positions: await deps.bus.publish(opts.topic, envelopes) };
+          });
+          void reply.header(POSITION_HEADER, encodePositions(written.positions));
           return reply.code(204).send(null);
         },
       );

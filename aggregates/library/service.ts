@@ -1,7 +1,8 @@
-import { encodePositions, POSITION_HEADER, type EventBus } from '../../eventlib/index.js';
+import { encodePositions, POSITION_HEADER, type Envelope, type EventBus, type Position } from '../../eventlib/index.js';
 import { z } from 'zod';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { BookSchema, libraryEnvelopes, PatronSchema, type Book, type Patron } from './catalog.js';
+import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../platform/index.js';
+import { BookSchema, libraryEnvelopes, libraryRegistry, PatronSchema, type Book, type Patron } from './catalog.js';
 import { DEMO_BOOKS, DEMO_PATRONS } from './demo.js';
 
 export interface LibraryServiceOptions {
@@ -11,21 +12,27 @@ export interface LibraryServiceOptions {
   loadDemo: boolean;
 }
 
-/** Appends catalog and patron records to the library topic; returns the position token of the write. */
+/** Appends catalog and patron records to the library topic (marked by `stamp`, e.g. an idempotency key). */
 export async function publishLibraryRecords(
   bus: EventBus,
   topic: string,
   records: { books?: readonly Book[]; patrons?: readonly Patron[] },
   meta: { producer: string; clock: () => Date },
-): Promise<string> {
-  const envelopes = libraryEnvelopes(records, meta);
-  if (envelopes.length === 0) return '';
-  return encodePositions(await bus.publish(topic, envelopes));
+  stamp: (events: readonly Envelope[]) => Envelope[] = (events) => [...events],
+): Promise<{ events: Envelope[]; positions: Position[] }> {
+  const envelopes = stamp(libraryEnvelopes(records, meta));
+  if (envelopes.length === 0) return { events: [], positions: [] };
+  return { events: envelopes, positions: await bus.publish(topic, envelopes) };
 }
 
 /** Appends the demo catalog (about 20 books, 2 copies each) and the demo patrons. */
-export function loadDemoLibrary(bus: EventBus, topic: string, meta: { producer: string; clock: () => Date }) {
-  return publishLibraryRecords(bus, topic, { books: DEMO_BOOKS, patrons: DEMO_PATRONS }, meta);
+export function loadDemoLibrary(
+  bus: EventBus,
+  topic: string,
+  meta: { producer: string; clock: () => Date },
+  stamp?: (events: readonly Envelope[]) => Envelope[],
+) {
+  return publishLibraryRecords(bus, topic, { books: DEMO_BOOKS, patrons: DEMO_PATRONS }, meta, stamp);
 }
 
 /**
@@ -36,6 +43,13 @@ export async function libraryService(deps: PlatformDeps, opts: LibraryServiceOpt
   await deps.bus.ensureTopic(opts.topic, { partitions: 1 });
   const meta = { producer: opts.identity.id, clock: deps.clock };
   if (opts.loadDemo) await loadDemoLibrary(deps.bus, opts.topic, meta);
+  const keyed = await startKeyedWrites(deps.bus, {
+    topics: [opts.topic],
+    group: `${opts.identity.id}.keys`,
+    registry: libraryRegistry(),
+    log: deps.log,
+  });
+  const headers = z.object(idempotencyKeyHeader);
   return {
     identity: opts.identity,
     description: 'Library catalog and patrons (command side): emits book-cataloged, patron-registered',
@@ -48,25 +62,38 @@ export async function libraryService(deps: PlatformDeps, opts: LibraryServiceOpt
         app.post(
           path,
           {
-            schema: { summary, tags: ['library'], body: z.array(schema).min(1).max(1000), response: { 201: Written } },
+            schema: {
+              summary,
+              tags: ['library'],
+              headers,
+              body: z.array(schema).min(1).max(1000),
+              response: { 201: Written },
+            },
           },
           async (req, reply) => {
-            const token = await publishLibraryRecords(deps.bus, opts.topic, { [key]: req.body }, meta);
-            void reply.header(POSITION_HEADER, token);
+            const written = await keyed.run(keyedRequest(req), (stamp) =>
+              publishLibraryRecords(deps.bus, opts.topic, { [key]: req.body }, meta, stamp),
+            );
+            void reply.header(POSITION_HEADER, encodePositions(written.positions));
             return reply.code(201).send({ written: req.body.length });
           },
         );
       }
       app.post(
         '/load-demo',
-        { schema: { summary: 'Load the demo catalog and patrons', tags: ['library'], response: { 201: Written } } },
-        async (_req, reply) => {
-          void reply.header(POSITION_HEADER, await loadDemoLibrary(deps.bus, opts.topic, meta));
+        {
+          schema: { summary: 'Load the demo catalog and patrons', tags: ['library'], headers, response: { 201: Written } },
+        },
+        async (req, reply) => {
+          const written = await keyed.run(keyedRequest(req), (stamp) =>
+            loadDemoLibrary(deps.bus, opts.topic, meta, stamp),
+          );
+          void reply.header(POSITION_HEADER, encodePositions(written.positions));
           return reply.code(201).send({ written: DEMO_BOOKS.length + DEMO_PATRONS.length });
         },
       );
     },
-    readiness: () => ({ ready: true, checks: { bus: deps.bus.kind } }),
-    stop: async () => {},
+    readiness: () => keyed.model.readiness(),
+    stop: () => keyed.stop(),
   };
 }

@@ -5,7 +5,7 @@
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
 import { createRegistry } from '../../discolib/index.js';
 import { lastReadService } from '../../views/bookshelf/lastReadService.js';
-import { startReadModel } from '../../views/shared/readModel.js';
+import { startReadModel } from '../../platform/index.js';
 import { kafkaBus, quietLogger } from '../lib/buses.js';
 import { until } from '../lib/proc.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { BOOKSHELF_PARTITIONS, BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
-import { startReadModel } from '../shared/readModel.js';
+import { startReadModel } from '../../platform/index.js';
 import { bookListProjection } from './bookList.js';
 
 export interface BookListOptions {

@@ -4,7 +4,7 @@ import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/
 import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
 import { bareJsonAsRead, textLineAsRead } from '../../aggregates/bookshelf/ingest.js';
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
-import { startReadModel } from '../shared/readModel.js';
+import { startReadModel } from '../../platform/index.js';
 import { lastReadProjection } from './lastRead.js';
 
 export interface LastReadOptions {

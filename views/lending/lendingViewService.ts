@@ -4,7 +4,7 @@ import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { copiesOf, LENDING_INPUT_LIMITS, type LendingConfig } from '../../aggregates/lending/domain/index.js';
 import { lendingRegistry, type LendingTopics } from '../../aggregates/lending/wire.js';
-import { startReadModel } from '../shared/readModel.js';
+import { startReadModel } from '../../platform/index.js';
 import {
   bookView,
   initialLendingViews,

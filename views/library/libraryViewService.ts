@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { BookSchema, libraryRegistry, PatronSchema, type LibraryEvent } from '../../aggregates/library/catalog.js';
-import { startReadModel } from '../shared/readModel.js';
+import { startReadModel } from '../../platform/index.js';
 import { emptyLibrary, evolveLibrary, findPatron, searchCatalog, type LibraryModel } from './model.js';
 
 export interface LibraryViewOptions {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Book, Patron } from '../../aggregates/library/catalog.js';
 import { html, raw, type SafeHtml } from './html.js';
 
@@ -94,6 +95,12 @@ const availability = (s: ShelfBook) =>
     ? html`<span class="avail yes">${s.available} of ${s.copies} available</span>`
     : html`<span class="avail no">All ${s.copies} ${s.copies === 1 ? 'copy' : 'copies'} lent</span>`;
 
+/**
+ * A fresh key per rendered form: sending the same form twice (a double click, a reload after a timeout) carries
+ * the same key, so the lending flow gets one command.
+ */
+const formKey = () => html`<input type="hidden" name="formKey" value="${randomUUID()}" />`;
+
 function action(s: ShelfBook, ctx: PageContext): SafeHtml | string {
   if (s.heldByMe) return html`<span class="note">You have this book</span>`;
   if (s.available === 0) return '';
@@ -103,6 +110,7 @@ function action(s: ShelfBook, ctx: PageContext): SafeHtml | string {
   return html`<form method="post" action="/library/borrow">
     <input type="hidden" name="book" value="${s.book.id}" />
     <input type="hidden" name="next" value="${ctx.here}" />
+    ${formKey()}
     <button type="submit" aria-label="Borrow ${s.book.title}">Borrow</button>
   </form>`;
 }
@@ -168,6 +176,7 @@ export function myBooksPage(ctx: PageContext, loans: readonly Loan[], limit: num
         <td>
           <form method="post" action="/library/return">
             <input type="hidden" name="book" value="${l.book}" />
+            ${formKey()}
             <button type="submit" aria-label="Return ${l.title}">Return</button>
           </form>
         </td>
@@ -277,6 +286,7 @@ export function adminPage(ctx: PageContext, lent: number): string {
     ctx,
     html`<p id="lent-count">${lent} ${lent === 1 ? 'copy is' : 'copies are'} lent right now.</p>
       <form method="post" action="/library/admin/reset">
+        ${formKey()}
         <p><button type="submit" class="danger">Return every loan</button></p>
       </form>`,
   );

@@ -12,7 +12,7 @@ import {
   ordersRegistry,
 } from '../../aggregates/orders/service/topics.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../aggregates/orders/service/options.js';
-import { startReadModel } from '../shared/readModel.js';
+import { startReadModel } from '../../platform/index.js';
 import {
   buildReport,
   findEntity,

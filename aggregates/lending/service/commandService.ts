@@ -1,7 +1,9 @@
 import { encodePositions, POSITION_HEADER } from '../../../eventlib/index.js';
 import { problem } from '../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
-import type { LendingTopics } from '../wire.js';
+import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../../platform/index.js';
+import { z } from 'zod';
+import { lendingRegistry, type LendingTopics } from '../wire.js';
 import { ensureLendingTopics, queueLending } from './queue.js';
 import { LendingBodySchema, QueuedSchema } from './schemas.js';
 
@@ -12,7 +14,8 @@ export interface LendingCommandServiceOptions {
 
 /**
  * `lending` (command side): `POST /requests` and `POST /returns` `{ user, books }` -> 202 `{ requestId }` once the
- * command is durably on `lending-commands`; bad input -> 400 problem+json and nothing queued. The lending worker
+ * command is durably on `lending-commands`; bad input -> 400 problem+json and nothing queued. A retry with the
+ * same `Idempotency-Key` answers the same request id and queues nothing. The lending worker
  * decides; the outcome is read from `lendingview` (`GET /requests/{id}`).
  */
 export async function lendingCommandService(
@@ -20,10 +23,17 @@ export async function lendingCommandService(
   opts: LendingCommandServiceOptions,
 ): Promise<ServiceComponent> {
   await ensureLendingTopics(deps.bus, opts.topics);
+  const keyed = await startKeyedWrites(deps.bus, {
+    topics: [opts.topics.commands],
+    group: `${opts.identity.id}.keys`,
+    registry: lendingRegistry(),
+    log: deps.log,
+  });
   const route = (kind: 'request' | 'return') => ({
     schema: {
       summary: kind === 'request' ? 'Request books' : 'Return books',
       tags: ['lending'],
+      headers: z.object(idempotencyKeyHeader),
       body: LendingBodySchema,
       response: { 202: QueuedSchema },
     },
@@ -37,22 +47,27 @@ export async function lendingCommandService(
         ['/returns', 'return'],
       ] as const) {
         app.post(path, route(kind), async (req, reply) => {
-          const queued = await queueLending(deps.bus, opts.topics, kind, req.body, {
-            producer: opts.identity.id,
-            clock: deps.clock,
-            correlationId: req.id,
-          });
-          if (!queued.ok) {
-            throw problem(400, 'REST_ERR_VALIDATION', queued.error.message, {
-              errors: queued.error.issues.map((i) => ({ path: `body.${i.field}`, message: i.message })),
+          const written = await keyed.run(keyedRequest(req), async (stamp) => {
+            const queued = await queueLending(deps.bus, opts.topics, kind, req.body, {
+              producer: opts.identity.id,
+              clock: deps.clock,
+              correlationId: req.id,
+              stamp,
             });
-          }
-          void reply.header(POSITION_HEADER, encodePositions(queued.positions));
-          return reply.code(202).send({ requestId: queued.requestId, kind, status: 'pending' as const });
+            if (!queued.ok) {
+              throw problem(400, 'REST_ERR_VALIDATION', queued.error.message, {
+                errors: queued.error.issues.map((i) => ({ path: `body.${i.field}`, message: i.message })),
+              });
+            }
+            return { events: queued.events, positions: queued.positions };
+          });
+          const requestId = (written.events[0]!.data as { requestId: string }).requestId;
+          void reply.header(POSITION_HEADER, encodePositions(written.positions));
+          return reply.code(202).send({ requestId, kind, status: 'pending' as const });
         });
       }
     },
-    readiness: () => ({ ready: true, checks: { bus: deps.bus.kind } }),
-    stop: async () => {},
+    readiness: () => keyed.model.readiness(),
+    stop: () => keyed.stop(),
   };
 }

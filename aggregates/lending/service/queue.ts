@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus, Position } from '../../../eventlib/index.js';
+import type { Envelope, EventBus, Position } from '../../../eventlib/index.js';
 import {
   lendingCommand,
   validateLendingInput,
@@ -21,7 +21,7 @@ export async function ensureLendingTopics(bus: EventBus, topics: LendingTopics):
 }
 
 export type QueueResult =
-  | { readonly ok: true; readonly requestId: string; readonly positions: Position[] }
+  | { readonly ok: true; readonly requestId: string; readonly events: Envelope[]; readonly positions: Position[] }
   | { readonly ok: false; readonly error: LendingError };
 
 /**
@@ -33,7 +33,14 @@ export async function queueLending(
   topics: LendingTopics,
   kind: 'request' | 'return',
   input: unknown,
-  opts: { producer: string; clock: () => Date; requestId?: string; correlationId?: string },
+  opts: {
+    producer: string;
+    clock: () => Date;
+    requestId?: string;
+    correlationId?: string;
+    /** Marks the command envelope (idempotency key) before it is published. */
+    stamp?: (events: readonly Envelope[]) => Envelope[];
+  },
 ): Promise<QueueResult> {
   const valid = validateLendingInput(input);
   if (!valid.ok) return valid;
@@ -49,6 +56,7 @@ export async function queueLending(
     clock: opts.clock,
     ...(opts.correlationId ? { correlationId: opts.correlationId } : {}),
   });
-  const positions = await bus.publish(topics.commands, [envelope]);
-  return { ok: true, requestId, positions };
+  const events = opts.stamp ? opts.stamp([envelope]) : [envelope];
+  const positions = await bus.publish(topics.commands, events);
+  return { ok: true, requestId, events, positions };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Envelope, EventBus, Position } from '../../../eventlib/index.js';
 import type { Readiness } from '../../../restlib/index.js';
-import { startReadModel, type ReadModel } from '../../../views/shared/readModel.js';
+import { startReadModel, type IdempotencyLedger, type ReadModel } from '../../../platform/index.js';
 import {
   OrdersStateDraft,
   applyOrdersEvent,
@@ -19,6 +19,8 @@ export interface OrdersStateModelOptions {
   log: Logger;
   /** Called with each event and the state *before* it is applied (notifications need the deleted customer). */
   beforeApply?: (event: RecordedOrdersEvent, before: OrdersState) => void;
+  /** Keyed writes seen in the log (the shop's idempotency keys). */
+  ledger?: IdempotencyLedger;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateMode
     topics: [opts.topic],
     group: opts.group,
     registry: ordersRegistry(),
+    ...(opts.ledger ? { ledger: opts.ledger } : {}),
     apply: (envelope) => {
       const event = recordedOrdersEvent(envelope);
       if (event === undefined) return false;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newEvent, type Position, AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../../eventlib/index.js';
+import { newEvent, AFTER_HEADER, encodePositions, POSITION_HEADER, type Envelope } from '../../../eventlib/index.js';
 import { problem } from '../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
 import {
@@ -13,6 +13,14 @@ import {
   type OrdersEvent,
   type OrdersState,
 } from '../index.js';
+import {
+  IdempotencyLedger,
+  idempotencyKeyHeader,
+  idempotentWrites,
+  keyedRequest,
+  type KeyedRequest,
+  type WriteResult,
+} from '../../../platform/index.js';
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
 import { afterHeaders, asProblem, idParams, SerialQueue } from './http.js';
 import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
@@ -30,12 +38,8 @@ export interface OrdersShopOptions {
   waitMs?: number;
 }
 
-interface Written {
-  readonly events: readonly OrdersEvent[];
-  readonly positions: readonly Position[];
-}
-
 const anyBody = z.unknown();
+const writeHeaders = afterHeaders.extend(idempotencyKeyHeader);
 
 /** Commands that set stock or balances absolutely: they wait until no saga moves stock or money. */
 function movesStockOrMoney(command: OrdersCommand): boolean {
@@ -62,12 +66,16 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
   const { ids, waitMs } = opts;
   const log = deps.log.child({ component: 'orders-shop', topic: opts.topic });
   await ensureOrdersTopic(deps.bus, opts.topic);
+  const ledger = new IdempotencyLedger();
   const model = await startOrdersStateModel(deps.bus, {
+    ledger,
     topic: opts.topic,
     group: `${opts.group}-state-${opts.identity.id}`,
     log,
   });
   const serial = new SerialQueue();
+  // Each write first brings the state (and so the ledger) up to the log's end: nothing more to settle.
+  const keyedWrites = idempotentWrites({ ledger, settle: async () => {} });
 
   const upToDate = async (after: string | undefined) => {
     await model.model.catchUp(after, waitMs);
@@ -91,37 +99,46 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     }
   };
 
-  /** Decide on the current state and append: serialised, so each decision sees every earlier write. */
+  /**
+   * Decide on the current state and append: serialised, so each decision sees every earlier write. A keyed retry
+   * of a write the log already holds is answered from its events (the state is caught up first, so this holds
+   * across restarts too).
+   */
   const write = (
     after: string | undefined,
     correlationId: string,
     decideOn: (state: OrdersState) => readonly OrdersEvent[],
     guard: boolean,
-  ): Promise<Written> =>
+    keyed: KeyedRequest | undefined,
+  ): Promise<WriteResult> =>
     serial.run(async () => {
       await upToDate(after);
-      if (guard) await noSagaRunning();
-      let events: readonly OrdersEvent[];
-      try {
-        events = decideOn(model.state());
-      } catch (err) {
-        throw asProblem(err);
-      }
-      if (events.length === 0) return { events, positions: [] };
-      const envelopes = events.map((event) =>
-        newEvent({
-          type: event.type,
-          key: ordersEventKey(event),
-          data: event.data,
-          producer: opts.identity.id,
-          correlationId,
-          clock: deps.clock,
-        }),
-      );
-      const positions = await deps.bus.publish(opts.topic, envelopes);
-      await model.folded(positions.at(-1)!, waitMs);
-      log.debug({ events: events.length, first: events[0]?.type }, 'appended');
-      return { events, positions };
+      return keyedWrites(keyed, async (stamp) => {
+        if (guard) await noSagaRunning();
+        let events: readonly OrdersEvent[];
+        try {
+          events = decideOn(model.state());
+        } catch (err) {
+          throw asProblem(err);
+        }
+        if (events.length === 0) return { events: [], positions: [] };
+        const envelopes = stamp(
+          events.map((event) =>
+            newEvent({
+              type: event.type,
+              key: ordersEventKey(event),
+              data: event.data,
+              producer: opts.identity.id,
+              correlationId,
+              clock: deps.clock,
+            }),
+          ),
+        );
+        const positions = await deps.bus.publish(opts.topic, envelopes);
+        await model.folded(positions.at(-1)!, waitMs);
+        log.debug({ events: events.length, first: events[0]?.type }, 'appended');
+        return { events: envelopes, positions };
+      });
     });
 
   const parse = (raw: unknown): OrdersCommand => {
@@ -132,13 +149,17 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     }
   };
 
-  const runCommand = (after: string | undefined, correlationId: string, command: OrdersCommand) =>
-    write(after, correlationId, (state) => decide(command, state, ids), movesStockOrMoney(command));
+  const runCommand = (
+    after: string | undefined,
+    correlationId: string,
+    command: OrdersCommand,
+    keyed: KeyedRequest | undefined,
+  ) => write(after, correlationId, (state) => decide(command, state, ids), movesStockOrMoney(command), keyed);
 
-  const createdIds = (events: readonly OrdersEvent[]) =>
+  const createdIds = (events: readonly Pick<Envelope, 'type' | 'data'>[]) =>
     events.flatMap((e) => (e.type.endsWith('-created') ? [(e.data as { id: string }).id] : []));
 
-  const withPosition = <R extends { header(name: string, value: string): unknown }>(reply: R, w: Written): R => {
+  const withPosition = <R extends { header(name: string, value: string): unknown }>(reply: R, w: WriteResult): R => {
     if (w.positions.length > 0) void reply.header(POSITION_HEADER, encodePositions(w.positions));
     return reply;
   };
@@ -156,14 +177,14 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
               schema: {
                 summary: `Create ${route.collection} (one object or an array) -> their ids`,
                 tags: ['orders'],
-                headers: afterHeaders,
+                headers: writeHeaders,
                 body: anyBody,
                 response: { 200: z.array(z.string()) },
               },
             },
             async (req, reply) => {
               const command = parse({ type: route.create, items: req.body });
-              const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+              const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
               return withPosition(reply, w).code(200).send(createdIds(w.events));
             },
           );
@@ -174,7 +195,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
             schema: {
               summary: `Change fields of one ${route.singular} -> true (as the seed answers)`,
               tags: ['orders'],
-              headers: afterHeaders,
+              headers: writeHeaders,
               params: idParams,
               body: anyBody,
               response: { 200: z.literal(true) },
@@ -182,7 +203,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
           async (req, reply) => {
             const command = parse({ type: route.update, id: req.params.id, changes: req.body });
-            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
             return withPosition(reply, w).code(200).send(true);
           },
         );
@@ -192,14 +213,14 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
             schema: {
               summary: `Delete one ${route.singular} -> true (as the seed answers)`,
               tags: ['orders'],
-              headers: afterHeaders,
+              headers: writeHeaders,
               params: idParams,
               response: { 200: z.literal(true) },
             },
           },
           async (req, reply) => {
             const command = parse({ type: route.remove, id: req.params.id });
-            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
             return withPosition(reply, w).code(200).send(true);
           },
         );
@@ -211,14 +232,14 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           schema: {
             summary: 'Place an order {product_ids, customer_id} -> the order, pending (an array creates many -> ids)',
             tags: ['shop'],
-            headers: afterHeaders,
+            headers: writeHeaders,
             body: anyBody,
             response: { 200: z.union([z.record(z.string(), z.unknown()), z.array(z.string())]) },
           },
         },
         async (req, reply) => {
           const command = parse({ type: 'create-orders', items: req.body });
-          const w = await runCommand(req.headers[AFTER_HEADER], req.id, command);
+          const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
           if (Array.isArray(req.body)) return withPosition(reply, w).code(200).send(createdIds(w.events));
           const created = w.events.find((e) => e.type === 'order-created');
           return withPosition(reply, w)
@@ -233,12 +254,12 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           schema: {
             summary: 'Load the demo data (accounts 101-103, items 201-205): missing ones created, changed ones reset',
             tags: ['shop'],
-            headers: afterHeaders,
+            headers: writeHeaders,
             response: { 200: z.object({ events: z.number().int() }) },
           },
         },
         async (req, reply) => {
-          const w = await write(req.headers[AFTER_HEADER], req.id, decideDemoData, true);
+          const w = await write(req.headers[AFTER_HEADER], req.id, decideDemoData, true, keyedRequest(req));
           return withPosition(reply, w).code(200).send({ events: w.events.length });
         },
       );

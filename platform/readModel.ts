@@ -10,8 +10,9 @@ import {
   type Outcome,
   type Subscription,
   decodePositions,
-} from '../../eventlib/index.js';
-import { problem, type Readiness } from '../../restlib/index.js';
+} from '../eventlib/index.js';
+import { problem, type Readiness } from '../restlib/index.js';
+import type { IdempotencyLedger } from './idempotency.js';
 
 export interface ReadModelOptions {
   topics: string[];
@@ -21,6 +22,8 @@ export interface ReadModelOptions {
   ingest?: IngestRules;
   /** Applies one event to the in-memory state; false for events the model ignores. */
   apply(event: Envelope): boolean;
+  /** Also feeds every event to this ledger, so keyed writes are recognised after a restart. */
+  ledger?: IdempotencyLedger;
   log: Logger;
 }
 
@@ -37,6 +40,8 @@ export interface ReadModel {
    * caller made through the gateway). Bad tokens are 400; a model that cannot catch up in time answers 503.
    */
   catchUp(afterToken: string | undefined, timeoutMs?: number): Promise<void>;
+  /** Waits until the model has applied everything in the log up to now (asks the broker for its end); else 503. */
+  settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +59,10 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
     replay: true,
     registry: opts.registry,
     ...(opts.ingest ? { ingest: opts.ingest } : {}),
-    handler: (event): Outcome => (opts.apply(event) ? ack() : skip('not for this model')),
+    handler: (event, ctx): Outcome => {
+      opts.ledger?.observe(event, ctx.position);
+      return opts.apply(event) ? ack() : skip('not for this model');
+    },
   });
   let rebuilt = false;
   let stopped = false;
@@ -95,6 +103,13 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
           'REST_ERR_UNAVAILABLE',
           `the view has not caught up with your writes within ${timeoutMs} ms`,
         );
+      }
+    },
+    async settle(timeoutMs = 5000) {
+      try {
+        await subscription.waitUntilCaughtUp(timeoutMs);
+      } catch {
+        throw problem(503, 'REST_ERR_UNAVAILABLE', `the service has not caught up with the log within ${timeoutMs} ms`);
       }
     },
     stop: () => {

@@ -1,0 +1,25 @@
+// The platform layer: what every service of every domain shares above the libraries (SPEC §1).
+export {
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_METADATA,
+  IdempotencyKeySchema,
+  IdempotencyLedger,
+  idempotencyKeyHeader,
+  idempotentWrites,
+  keyReused,
+  keyedRequest,
+  stampIdempotency,
+} from './idempotency.js';
+export type {
+  IdempotencyLedgerOptions,
+  IdempotentWrites,
+  IdempotentWritesOptions,
+  KeyedRequest,
+  RecordedWrite,
+  WriteResult,
+} from './idempotency.js';
+export { startReadModel } from './readModel.js';
+export type { ReadModel, ReadModelOptions } from './readModel.js';
+export { startKeyedWrites } from './keyedWrites.js';
+export type { KeyedWrites, KeyedWritesOptions } from './keyedWrites.js';
