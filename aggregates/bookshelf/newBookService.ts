@@ -64,6 +64,7 @@ export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): 
       );
     },
     readiness: () => keyed.model.readiness(),
+    failed: keyed.model.failed,
     stop: () => keyed.stop(),
   };
 }

@@ -51,7 +51,7 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
     if (known.has(id)) return;
     await model.catchUp(after);
     if (known.has(id)) return;
-    await model.subscription.waitUntilCaughtUp(2000).catch(() => undefined);
+    await model.waitUntilCaughtUp(2000).catch(() => undefined);
   };
 
   return {
@@ -93,6 +93,7 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
       );
     },
     readiness: () => model.readiness(),
+    failed: model.failed,
     stop: () => model.stop(),
   };
 }

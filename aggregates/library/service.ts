@@ -94,6 +94,7 @@ export async function libraryService(deps: PlatformDeps, opts: LibraryServiceOpt
       );
     },
     readiness: () => keyed.model.readiness(),
+    failed: keyed.model.failed,
     stop: () => keyed.stop(),
   };
 }

@@ -32,4 +32,9 @@ export interface ServiceComponent {
   readiness(): Readiness | Promise<Readiness>;
   /** Stops the service's consumers, draining in-flight handlers (shutdown step "stop consumers"). */
   stop(): Promise<void>;
+  /**
+   * Rejects when the service can never work again (a read model that cannot subscribe, a log lost on the
+   * server): the host logs the error and stops the process with exit code 1, instead of serving wrong answers.
+   */
+  readonly failed?: Promise<never>;
 }

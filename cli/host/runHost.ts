@@ -82,6 +82,15 @@ export async function runHost(
     throw err;
   }
 
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  for (const s of services) {
+    s.component.failed?.catch(async (err: unknown) => {
+      deps.log.fatal({ err, service: s.component.identity.id }, `${s.component.identity.name} cannot go on: stopping`);
+      await stop(`${s.component.identity.name} failed`);
+      // A host that owns the process (signals) exits; an embedding caller (tests) passes its own `exit`.
+      if (opts.exit || opts.signals !== false) exit(1);
+    });
+  }
   if (opts.signals !== false) {
     onShutdownSignals(stop, { graceMs: 15_000, log: deps.log, ...(opts.exit ? { exit: opts.exit } : {}) });
   }

@@ -5,7 +5,6 @@ import { NamespaceSchema } from '../../aggregates/lending/wire.js';
 import { libraryViewService } from '../../views/library/libraryViewService.js';
 import { identityOf, serviceEntry } from './catalog.js';
 
-
 const namespace = {
   flag: '--namespace <prefix>',
   description: 'prefix of the library topic',

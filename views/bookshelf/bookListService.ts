@@ -56,6 +56,7 @@ export async function bookListService(deps: PlatformDeps, opts: BookListOptions)
       );
     },
     readiness: () => model.readiness(),
+    failed: model.failed,
     stop: () => model.stop(),
   };
 }

@@ -56,6 +56,7 @@ export async function lastReadService(deps: PlatformDeps, opts: LastReadOptions)
       );
     },
     readiness: () => model.readiness(),
+    failed: model.failed,
     stop: () => model.stop(),
   };
 }

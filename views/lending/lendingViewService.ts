@@ -102,6 +102,7 @@ export async function lendingViewService(deps: PlatformDeps, opts: LendingViewOp
       );
     },
     readiness: () => model.readiness(),
+    failed: model.failed,
     stop: () => model.stop(),
   };
 }

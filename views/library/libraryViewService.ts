@@ -131,6 +131,7 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
       );
     },
     readiness: () => read.readiness(),
+    failed: read.failed,
     stop: () => read.stop(),
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { NOTIFICATION_KINDS, type Notification } from '../../aggregates/orders/index.js';
 import { ENTITY_ROUTES } from '../../aggregates/orders/service/entityRoutes.js';
-import { readyOnceRebuilt, recordedOrdersEvent } from '../../aggregates/orders/service/ordersStateModel.js';
+import { recordedOrdersEvent } from '../../aggregates/orders/service/ordersStateModel.js';
 import {
   ensureOrdersTopic,
   NOTIFICATION_SENT,
@@ -167,7 +167,8 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
         },
       );
     },
-    readiness: readyOnceRebuilt(model),
+    readiness: () => model.readiness(),
+    failed: model.failed,
     stop: () => model.stop(),
   };
 }

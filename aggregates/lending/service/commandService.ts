@@ -68,6 +68,7 @@ export async function lendingCommandService(
       }
     },
     readiness: () => keyed.model.readiness(),
+    failed: keyed.model.failed,
     stop: () => keyed.stop(),
   };
 }

@@ -4,7 +4,6 @@ export { ordersShopService, type OrdersShopOptions } from './shopService.js';
 export { ordersSagaService, SAGA_PARTICIPANTS, type OrdersSagaOptions } from './sagaService.js';
 export { notifierService, CRM_KINDS, MESSAGE_KINDS, type NotifierOptions } from './notifierService.js';
 export {
-  readyOnceRebuilt,
   recordedOrdersEvent,
   startOrdersStateModel,
   type OrdersStateModel,

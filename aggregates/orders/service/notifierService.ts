@@ -7,7 +7,7 @@ import {
   type Notification,
   type NotificationKind,
 } from '../index.js';
-import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
+import { startOrdersStateModel } from './ordersStateModel.js';
 import { startReactor } from './reactor.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
 import { ensureOrdersTopic, NOTIFICATION_SENT, notificationsTopic } from './topics.js';
@@ -113,7 +113,8 @@ export async function notifierService(deps: PlatformDeps, options: NotifierOptio
         () => ({ ...reactor.stats(), sent }),
       );
     },
-    readiness: readyOnceRebuilt(model.model),
+    readiness: () => model.model.readiness(),
+    failed: model.model.failed,
     stop: async () => {
       await reactor.stop();
       await model.stop();

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { Envelope, EventBus, Position } from '../../../eventlib/index.js';
-import type { Readiness } from '../../../restlib/index.js';
 import { startReadModel, type IdempotencyLedger, type ReadModel } from '../../../platform/index.js';
 import {
   OrdersStateDraft,
@@ -97,30 +96,12 @@ export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateMode
           resolve();
         });
       }),
-    folded: (position, timeoutMs = 10_000) => model.subscription.waitForPosition(position, timeoutMs),
+    folded: (position, timeoutMs = 10_000) => model.waitForPosition(position, timeoutMs),
     stop: async () => {
       await model.stop();
       const wake = waiters;
       waiters = [];
       for (const w of wake) w();
     },
-  };
-}
-
-/**
- * `/ready` for a service built on a read model: not ready until the first rebuild reached the log's end, then
- * ready for good. A model that is a few events behind a busy log stays in discovery; `bookshelf-after` makes each
- * read wait for the writes it must see.
- */
-export function readyOnceRebuilt(model: ReadModel): () => Readiness {
-  let rebuilt = false;
-  model.subscription.waitUntilCaughtUp(60 * 60_000).then(
-    () => (rebuilt = true),
-    () => undefined,
-  );
-  return () => {
-    const now = model.readiness();
-    if (now.ready) rebuilt = true;
-    return { ready: rebuilt, checks: { ...now.checks, rebuilt } };
   };
 }

@@ -73,7 +73,7 @@ export async function startReactor(opts: ReactorOptions): Promise<Reactor> {
       const event = recordedOrdersEvent(envelope);
       if (event === undefined || !opts.triggers.has(event.type)) return skip('not a trigger');
       await state.folded(ctx.position, waitMs);
-      if (opts.untilLogEnd !== false) await state.model.subscription.waitUntilCaughtUp(waitMs);
+      if (opts.untilLogEnd !== false) await state.model.waitUntilCaughtUp(waitMs);
       const output = opts.react(event, envelope, state.state());
       if (output !== undefined && output.events.length > 0) {
         const envelopes = output.events.map((e) =>

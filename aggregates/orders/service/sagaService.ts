@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
 import { ordersEventKey, SAGA_STEPS, sagaReactions, type SagaParticipant } from '../index.js';
-import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
+import { startOrdersStateModel } from './ordersStateModel.js';
 import { startReactor, type Reactor } from './reactor.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
 import { ensureOrdersTopic } from './topics.js';
@@ -82,7 +82,6 @@ export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaO
     throw err;
   }
 
-  const ready = readyOnceRebuilt(model.model);
   return {
     identity: opts.identity,
     description: `Order saga participants (${participants.join(', ')}): reserve stock, charge, release, settle`,
@@ -100,9 +99,10 @@ export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaO
       );
     },
     readiness: () => {
-      const base = ready();
+      const base = model.model.readiness();
       return { ready: base.ready, checks: { ...base.checks, participants: participants.join(',') } };
     },
+    failed: model.model.failed,
     stop: async () => {
       await Promise.allSettled([...reactors.values()].map((r) => r.stop()));
       await model.stop();

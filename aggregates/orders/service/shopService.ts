@@ -23,7 +23,7 @@ import {
 } from '../../../platform/index.js';
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
 import { afterHeaders, asProblem, idParams, SerialQueue } from './http.js';
-import { readyOnceRebuilt, startOrdersStateModel } from './ordersStateModel.js';
+import { startOrdersStateModel } from './ordersStateModel.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
 import { ensureOrdersTopic } from './topics.js';
 
@@ -79,7 +79,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
 
   const upToDate = async (after: string | undefined) => {
     await model.model.catchUp(after, waitMs);
-    await model.model.subscription.waitUntilCaughtUp(waitMs).catch(() => {
+    await model.model.waitUntilCaughtUp(waitMs).catch(() => {
       throw problem(503, 'REST_ERR_UNAVAILABLE', `the orders state has not caught up with the log within ${waitMs} ms`);
     });
   };
@@ -264,7 +264,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
         },
       );
     },
-    readiness: readyOnceRebuilt(model.model),
+    readiness: () => model.model.readiness(),
+    failed: model.model.failed,
     stop: () => model.stop(),
   };
 }
