@@ -13,6 +13,7 @@ import {
 
 interface WorkerFlags extends ConnectionFlags {
   force?: boolean;
+  waitForLock?: boolean;
   consul?: string;
   limit?: string;
   copies?: string;
@@ -41,6 +42,10 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
       .description('the lending worker: decides lending requests and returns (SPEC §6)')
       .argument('<name>', 'unique worker name (the instance lock)')
       .option('-f, --force', 'start even if a worker with this name holds the lock (takes it over)')
+      .option(
+        '--wait-for-lock',
+        'when the name is in use, wait until its lock is free (a restart right after a crash) instead of exiting 1',
+      )
       .option(
         '--consul <host:port>',
         'Consul agent: where a worker on Kafka keeps its instance lock (env BOOKSHELF_CONSUL)',
@@ -91,6 +96,7 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
         topics,
         config,
         ...(flags.force ? { force: true } : {}),
+        ...(flags.waitForLock ? { waitForLock: true } : {}),
         ...(transport.kind === 'redis' ? { redis: transport.redis } : {}),
         ...(consulAddr
           ? {

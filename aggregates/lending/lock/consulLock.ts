@@ -10,10 +10,11 @@ export interface ConsulTarget {
 }
 
 /**
- * The lock of a worker on Kafka: a Consul KV key acquired with a session (`behavior: delete`, TTL), renewed every
- * ttl/3. A crashed holder stops renewing; Consul invalidates the session after its TTL (Consul may take up to
- * twice the TTL) and deletes the key. `--force` destroys the holder's session first; the old holder's renewal then
- * fails and it stops. Consul TTLs are whole seconds, at least 10 s.
+ * The lock of a worker on Kafka: a Consul KV key acquired with a session (`behavior: delete`, TTL, lock-delay 0),
+ * renewed every ttl/3. A crashed holder stops renewing; Consul invalidates the session after its TTL (Consul may
+ * take up to twice the TTL) and deletes the key. `--force` destroys the holder's session first; the old holder then
+ * finds the key held by another session and stops. A session that ended while the agent was unreachable is
+ * replaced and the key taken again, unless another worker holds it by then. Consul TTLs are whole seconds, >= 10 s.
  */
 export async function acquireConsulLock(
   target: ConsulTarget,
@@ -29,19 +30,23 @@ export async function acquireConsulLock(
     secure: target.secure ?? false,
     ...(target.token ? { defaults: { token: target.token } } : {}),
   });
-  const session = await consul.session.create({
-    name: `lending-worker ${name}`,
-    ttl: `${ttlSeconds}s`,
-    behavior: 'delete',
-    lockdelay: '0s',
-  });
-  const destroy = () => consul.session.destroy({ id: session.ID }).catch(() => false);
+  const newSession = async () =>
+    (
+      await consul.session.create({
+        name: `lending-worker ${name}`,
+        ttl: `${ttlSeconds}s`,
+        behavior: 'delete',
+        lockdelay: '0s',
+      })
+    ).ID;
+  let session = await newSession();
+  const destroy = () => consul.session.destroy({ id: session }).catch(() => false);
   try {
     if (opts.force) {
       const current = (await consul.kv.get({ key })) as { Session?: string } | undefined | null;
       if (current?.Session) await consul.session.destroy({ id: current.Session });
     }
-    const acquired = await consul.kv.set({ key, value: String(process.pid), acquire: session.ID });
+    const acquired = await consul.kv.set({ key, value: String(process.pid), acquire: session });
     if (!acquired) throw new WorkerLockError(name, `Consul key ${key}`);
   } catch (err) {
     await destroy();
@@ -49,23 +54,37 @@ export async function acquireConsulLock(
   }
   const lost = signal<string>();
   let released = false;
+  const lose = (why: string) => {
+    if (released) return;
+    released = true;
+    clearInterval(timer);
+    lost.fire(why);
+  };
+  /** The session ended (expired while the agent was unreachable, or the agent restarted empty): take the key again. */
+  const reacquire = async () => {
+    const fresh = await newSession();
+    if (await consul.kv.set({ key, value: String(process.pid), acquire: fresh })) {
+      session = fresh;
+      opts.log.warn({ key }, 'the worker lock session had ended (Consul was unreachable); took the lock again');
+      return;
+    }
+    await consul.session.destroy({ id: fresh }).catch(() => false);
+    lose(`the Consul lock ${key} was taken over by another worker`);
+  };
   const timer = setInterval(
     () => {
       consul.session
-        .renew({ id: session.ID })
-        .then((renewed: unknown) => {
-          if ((!renewed || (Array.isArray(renewed) && renewed.length === 0)) && !released) {
-            released = true;
-            clearInterval(timer);
-            lost.fire(`the Consul session of lock ${key} ended (taken over or expired)`);
-          }
+        .renew({ id: session })
+        .then(async (renewed: unknown) => {
+          if (released) return;
+          if (!renewed || (Array.isArray(renewed) && renewed.length === 0)) await reacquire();
         })
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
           const status = (err as { statusCode?: number }).statusCode;
           if (status === 404 && !released) {
-            released = true;
-            clearInterval(timer);
-            lost.fire(`the Consul session of lock ${key} ended (taken over or expired)`);
+            await reacquire().catch((e: unknown) =>
+              opts.log.warn({ err: (e as Error).message }, 'could not take the worker lock again yet'),
+            );
             return;
           }
           opts.log.warn({ err: (err as Error).message }, 'could not renew the worker lock session');

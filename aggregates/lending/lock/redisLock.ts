@@ -9,7 +9,9 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 /**
  * `SET key token NX PX ttl`, renewed every ttl/3 by compare-and-expire. A crashed holder stops renewing and the key
- * expires after `ttlMs`. `--force` overwrites the key; the old holder's next renewal fails and it stops.
+ * expires after `ttlMs`. `--force` overwrites the key; the old holder's next renewal fails and it stops. A key that
+ * expired while Redis was unreachable (a restart, a network cut) is taken again when Redis answers, unless another
+ * worker holds it by then: only a lock held by somebody else is lost.
  */
 export async function acquireRedisLock(
   target: RedisTarget,
@@ -33,12 +35,17 @@ export async function acquireRedisLock(
     () => {
       client
         .eval(RENEW, { keys: [key], arguments: [token, String(ttlMs)] })
-        .then((renewed) => {
-          if (renewed === 0 && !released) {
-            released = true;
-            clearInterval(timer);
-            lost.fire(`the lock ${key} was taken over or expired`);
+        .then(async (renewed) => {
+          if (renewed !== 0 || released) return;
+          // Gone, not ours: free again (it expired while Redis was away) -> take it back; held by another -> lost.
+          if ((await client.set(key, token, { NX: true, PX: ttlMs })) === 'OK') {
+            opts.log.warn({ key }, 'the worker lock had expired (Redis was unreachable); took it again');
+            return;
           }
+          if (released) return;
+          released = true;
+          clearInterval(timer);
+          lost.fire(`the lock ${key} was taken over by another worker`);
         })
         .catch((err: unknown) => opts.log.warn({ err: (err as Error).message }, 'could not renew the worker lock'));
     },

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { EventBus, Subscription } from '../../../eventlib/index.js';
 import type { LendingConfig } from '../domain/index.js';
 import { acquireConsulLock, type ConsulTarget } from '../lock/consulLock.js';
 import { acquireMemoryLock } from '../lock/memoryLock.js';
-import type { InstanceLock } from '../lock/port.js';
+import { WorkerLockError, type InstanceLock } from '../lock/port.js';
 import { acquireRedisLock } from '../lock/redisLock.js';
 import type { RedisTarget } from '../redis/connection.js';
 import { startRedisWorker } from '../redis/redisWorker.js';
@@ -24,6 +25,13 @@ export interface RunWorkerOptions {
   consul?: ConsulTarget;
   lockTtlMs?: number;
   claimIdleMs?: number;
+  /**
+   * When the name is held, wait until its lock is free instead of failing: a worker restarted right after a crash
+   * finds its own old lock until that expires (the lock TTL; on Consul up to twice the session TTL).
+   */
+  waitForLock?: boolean;
+  /** Ends a wait for the lock (shutdown while waiting): the call then rejects with an `AbortError`. */
+  signal?: AbortSignal;
 }
 
 export interface RunningWorker {
@@ -50,21 +58,18 @@ export async function runLendingWorker(
     ...(opts.force ? { force: true } : {}),
     ...(opts.lockTtlMs ? { ttlMs: opts.lockTtlMs } : {}),
   };
-  let lock: InstanceLock;
-  if (bus.kind === 'redis') {
-    if (!opts.redis) throw new TypeError('runLendingWorker: a Redis bus needs opts.redis');
-    lock = await acquireRedisLock(opts.redis, new LendingKeys(opts.topics.keyTag).lock(opts.name), opts.name, lockOpts);
-  } else if (opts.consul) {
-    lock = await acquireConsulLock(
-      opts.consul,
-      `bookshelf/${opts.topics.workerGroup}/${opts.name}`,
-      opts.name,
-      lockOpts,
-    );
-  } else {
+  const acquire = async (): Promise<InstanceLock> => {
+    if (bus.kind === 'redis') {
+      if (!opts.redis) throw new TypeError('runLendingWorker: a Redis bus needs opts.redis');
+      return acquireRedisLock(opts.redis, new LendingKeys(opts.topics.keyTag).lock(opts.name), opts.name, lockOpts);
+    }
+    if (opts.consul) {
+      return acquireConsulLock(opts.consul, `bookshelf/${opts.topics.workerGroup}/${opts.name}`, opts.name, lockOpts);
+    }
     if (bus.kind === 'kafka') log.warn('no Consul: the lending worker lock only covers this process');
-    lock = acquireMemoryLock(`${opts.topics.workerGroup}/${opts.name}`, lockOpts);
-  }
+    return acquireMemoryLock(`${opts.topics.workerGroup}/${opts.name}`, lockOpts);
+  };
+  const lock = opts.waitForLock ? await waitForFreeLock(acquire, opts.name, log, opts.signal) : await acquire();
   let worker: LendingWorker | undefined;
   let seedStreams: Subscription | undefined;
   try {
@@ -98,4 +103,28 @@ export async function runLendingWorker(
     return reason;
   });
   return { worker: started, lock, stopped, close };
+}
+
+/** Tries the lock until it is free (every 500 ms, a log line every 5 s); other errors end the wait. */
+async function waitForFreeLock(
+  acquire: () => Promise<InstanceLock>,
+  name: string,
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<InstanceLock> {
+  const since = Date.now();
+  let told = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      return await acquire();
+    } catch (err) {
+      if (!(err instanceof WorkerLockError)) throw err;
+      if (Date.now() - told >= 5_000) {
+        told = Date.now();
+        log.info({ name, waitedMs: Date.now() - since }, 'worker name in use; waiting for its lock (--wait-for-lock)');
+      }
+      await sleep(500, undefined, signal ? { signal } : {}).catch(() => undefined);
+    }
+  }
 }

@@ -2,7 +2,7 @@ import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../c
 import type { BusConfig, RegistryConfig } from '../../../restlib/index.js';
 import type { LendingConfig } from '../domain/index.js';
 import type { LendingTopics } from '../wire.js';
-import { runLendingWorker } from './runWorker.js';
+import { runLendingWorker, type RunningWorker } from './runWorker.js';
 
 export interface LendingWorkerServiceOptions {
   identity: ServiceIdentity;
@@ -17,15 +17,27 @@ export interface LendingWorkerServiceOptions {
  * The lending worker hosted like a service (`bookshelf up`, `bookshelf start`, `bookshelf aggregate
  * lending-worker`): its name is the instance id; `GET /` reports its counters. The lock is a Redis key on Redis, a
  * Consul session with Consul, in-process otherwise.
+ *
+ * The service opens HTTP at once and is not ready until it holds its lock and runs: restarted right after a crash,
+ * it waits for its own old lock to expire instead of failing. Losing the lock to another worker, or a start-up
+ * error, fails the component (the host stops with exit 1).
  */
 export async function lendingWorkerService(
   deps: PlatformDeps,
   opts: LendingWorkerServiceOptions,
 ): Promise<ServiceComponent> {
-  const running = await runLendingWorker(deps, {
+  let running: RunningWorker | undefined;
+  let stopping = false;
+  const abort = new AbortController();
+  let fail: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const starting = runLendingWorker(deps, {
     name: opts.identity.id,
     topics: opts.topics,
     config: opts.config,
+    waitForLock: true,
+    signal: abort.signal,
     ...(opts.force ? { force: true } : {}),
     ...(opts.bus.kind === 'redis' ? { redis: { url: opts.bus.url } } : {}),
     ...(opts.registry.kind === 'consul'
@@ -37,8 +49,24 @@ export async function lendingWorkerService(
           },
         }
       : {}),
-  });
-  const { worker, lock } = running;
+  }).then(
+    async (r) => {
+      if (stopping) {
+        await r.close();
+        return undefined;
+      }
+      running = r;
+      void r.stopped.then((reason) => {
+        if (!stopping) fail(new Error(`lending worker ${opts.identity.id} stopped: ${reason}`));
+      });
+      return r;
+    },
+    (err: unknown) => {
+      if (!stopping) fail(err as Error);
+      return undefined;
+    },
+  );
+
   return {
     identity: opts.identity,
     description: 'The lending worker: decides book requests and returns',
@@ -47,15 +75,26 @@ export async function lendingWorkerService(
         '/',
         { schema: { summary: 'The lending worker: transport, lock and counters', tags: ['lending'] } },
         async () => ({
-          name: worker.name,
-          transport: worker.transport,
-          lock: lock.kind,
-          ready: worker.ready(),
-          stats: worker.stats(),
+          name: opts.identity.id,
+          transport: running?.worker.transport ?? opts.bus.kind,
+          lock: running?.lock.kind ?? 'waiting',
+          ready: running?.worker.ready() ?? false,
+          stats: running?.worker.stats() ?? {},
         }),
       );
     },
-    readiness: () => ({ ready: worker.ready(), checks: { transport: worker.transport, lock: lock.kind } }),
-    stop: () => running.close(),
+    readiness: () =>
+      running
+        ? {
+            ready: running.worker.ready(),
+            checks: { transport: running.worker.transport, lock: running.lock.kind },
+          }
+        : { ready: false, checks: { lock: 'waiting for the worker name lock' } },
+    failed,
+    stop: async () => {
+      stopping = true;
+      abort.abort();
+      await (await starting)?.close();
+    },
   };
 }
