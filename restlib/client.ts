@@ -35,6 +35,11 @@ export interface ServiceClientOptions {
   maxAttempts?: number;
   /** An instance that failed is tried last for this long; default 5000 ms. */
   cooldownMs?: number;
+  /**
+   * When the registry suddenly knows no instance (a Consul agent that restarted empty, before the services
+   * re-registered), keep using the last known ones for this long; default 10000 ms, 0 = never.
+   */
+  staleGraceMs?: number;
   logger?: LoggerLike;
 }
 
@@ -69,6 +74,7 @@ const optionsSchema = z
     connectTimeoutMs: z.number().int().positive().default(1000),
     maxAttempts: z.number().int().min(1).max(10).default(3),
     cooldownMs: z.number().int().min(0).default(5000),
+    staleGraceMs: z.number().int().min(0).max(600_000).default(10_000),
     logger: z.custom<LoggerLike>((v) => typeof (v as LoggerLike | undefined)?.child === 'function').optional(),
   })
   .strict();
@@ -89,6 +95,9 @@ export class ServiceClient {
   readonly #agent: Agent;
   readonly #failedAt = new Map<string, number>();
   #instances: ServiceInstance[] = [];
+  /** The last non-empty list, and since when the registry has answered empty (see staleGraceMs). */
+  #lastKnown: ServiceInstance[] = [];
+  #emptySince: number | undefined;
   #watch: WatchHandle | undefined;
   #next = 0;
   #closed = false;
@@ -133,7 +142,8 @@ export class ServiceClient {
         retriable: false,
       });
     const method = req.method ?? 'GET';
-    const candidates = this.#order(await this.#current());
+    const { list, stale } = await this.#current();
+    const candidates = this.#order(list);
     const attempts = candidates.slice(0, this.#opts.maxAttempts);
     let last: Attempt | undefined;
     for (const [i, instance] of attempts.entries()) {
@@ -154,6 +164,13 @@ export class ServiceClient {
     }
     if (last?.kind === 'response') return last.response;
     const where = `${method} ${req.path} to ${this.#opts.service}`;
+    if (stale && last?.sent === 'no') {
+      throw new RestError(
+        'REST_ERR_NO_INSTANCE',
+        `no passing instance of ${this.#opts.service} (the last known ones do not answer)`,
+        { cause: last.error },
+      );
+    }
     if (last?.timeout) throw new RestError('REST_ERR_UPSTREAM_TIMEOUT', `${where} timed out`, { cause: last.error });
     throw new RestError('REST_ERR_UPSTREAM_UNAVAILABLE', `${where} failed on every instance tried`, {
       cause: last?.error,
@@ -211,30 +228,52 @@ export class ServiceClient {
     }
   }
 
-  async #current(): Promise<ServiceInstance[]> {
+  /** The instances to try: the registry's, or within the grace after it went empty, the last known ones. */
+  async #current(): Promise<{ list: ServiceInstance[]; stale: boolean }> {
     if (!this.#watch) {
-      this.#watch = this.#opts.registry.watch(this.#opts.service, (list) => {
-        this.#instances = list.filter((i) => this.#matches(i));
-      });
+      this.#watch = this.#opts.registry.watch(this.#opts.service, (list) =>
+        this.#known(list.filter((i) => this.#matches(i))),
+      );
     }
-    if (this.#instances.length > 0) return this.#instances;
+    if (this.#instances.length > 0) return { list: this.#instances, stale: false };
+    if (this.#withinGrace()) return { list: this.#lastKnown, stale: true };
+    let found: ServiceInstance[];
     try {
-      this.#instances = await this.#opts.registry.discover({
+      found = await this.#opts.registry.discover({
         name: this.#opts.service,
         ...(this.#opts.tags ? { tags: this.#opts.tags } : {}),
       });
     } catch (err) {
+      if (this.#withinGrace()) return { list: this.#lastKnown, stale: true };
       throw new RestError('REST_ERR_NO_INSTANCE', `cannot discover ${this.#opts.service}: ${(err as Error).message}`, {
         cause: err,
       });
     }
-    if (this.#instances.length === 0) {
-      throw new RestError(
-        'REST_ERR_NO_INSTANCE',
-        `no passing instance of ${this.#opts.service}${this.#opts.tags ? ` with tags ${this.#opts.tags.join(',')}` : ''}`,
-      );
+    this.#known(found);
+    if (this.#instances.length > 0) return { list: this.#instances, stale: false };
+    if (this.#withinGrace()) return { list: this.#lastKnown, stale: true };
+    throw new RestError(
+      'REST_ERR_NO_INSTANCE',
+      `no passing instance of ${this.#opts.service}${this.#opts.tags ? ` with tags ${this.#opts.tags.join(',')}` : ''}`,
+    );
+  }
+
+  #known(list: ServiceInstance[]): void {
+    this.#instances = list;
+    if (list.length > 0) {
+      this.#lastKnown = list;
+      this.#emptySince = undefined;
+    } else if (this.#lastKnown.length > 0) {
+      this.#emptySince ??= Date.now();
     }
-    return this.#instances;
+  }
+
+  #withinGrace(): boolean {
+    return (
+      this.#lastKnown.length > 0 &&
+      this.#emptySince !== undefined &&
+      Date.now() - this.#emptySince < this.#opts.staleGraceMs
+    );
   }
 
   #matches(instance: ServiceInstance): boolean {

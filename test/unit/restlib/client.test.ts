@@ -51,13 +51,18 @@ describe('restlib ServiceClient (memory registry, real sockets)', () => {
     return dead.port;
   };
 
-  const setup = async (ports: number[], opts: { timeoutMs?: number } = {}) => {
+  const setup = async (ports: number[], opts: { timeoutMs?: number; staleGraceMs?: number } = {}) => {
     const registry: ServiceRegistry = createRegistry({ kind: 'memory', health: 'passing' });
     const name = uniqueName('svc');
     for (const [i, port] of ports.entries()) {
       await registry.register({ name, id: `${name}-${i}`, address: '127.0.0.1', port, tags: ['books'] });
     }
-    const client: ServiceClient = createServiceClient({ registry, service: name, timeoutMs: opts.timeoutMs ?? 2000 });
+    const client: ServiceClient = createServiceClient({
+      registry,
+      service: name,
+      timeoutMs: opts.timeoutMs ?? 2000,
+      ...(opts.staleGraceMs === undefined ? {} : { staleGraceMs: opts.staleGraceMs }),
+    });
     cleanups.push(
       () => registry.close(),
       () => client.close(),
@@ -141,5 +146,36 @@ describe('restlib ServiceClient (memory registry, real sockets)', () => {
     await registry.deregister(`${name}-0`);
     await waitFor(() => client.instances().length === 1, { what: 'the watch to drop instance a' });
     expect((await client.get('/')).json()).toEqual({ from: 'b' });
+  });
+
+  it('keeps the last known instances for a grace when the registry suddenly knows none (an agent that restarted empty)', async () => {
+    const a = await instance('a');
+    const { client, registry, name } = await setup([a.port], { staleGraceMs: 600 });
+    expect((await client.get('/')).json()).toEqual({ from: 'a' });
+    await registry.deregister(`${name}-0`);
+    await waitFor(() => client.instances().length === 0, { what: 'the watch to report no instance' });
+    // Within the grace: still served by the instance that is in fact alive.
+    expect((await client.get('/')).json()).toEqual({ from: 'a' });
+    // After it: the registry is believed.
+    const refused = await waitFor(
+      () =>
+        client.get('/').then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      { timeoutMs: 5000, what: 'the grace to end' },
+    );
+    expect(refused).toMatchObject({ code: 'REST_ERR_NO_INSTANCE', status: 503 });
+  });
+
+  it('within the grace, last known instances that do not answer are "no instance" (503), not 502', async () => {
+    const live = await instance('live');
+    const { client, registry, name } = await setup([live.port], { staleGraceMs: 60_000 });
+    expect((await client.get('/')).json()).toEqual({ from: 'live' });
+    live.server.closeAllConnections();
+    await new Promise((r) => live.server.close(r));
+    await registry.deregister(`${name}-0`);
+    await waitFor(() => client.instances().length === 0, { what: 'the watch to report no instance' });
+    await expect(client.get('/')).rejects.toMatchObject({ code: 'REST_ERR_NO_INSTANCE', status: 503 });
   });
 });
