@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three runs: `unit` needs nothing; `integration` and `e2e` get real Kafka, Consul and Redis from one
-// globalSetup (see test/setup/infra.global.ts and BOOKSHELF_INFRA).
+// Four groups, one after the other: `unit` needs nothing; `integration` and `e2e` get real Kafka, Consul and
+// Redis from one globalSetup (see test/setup/infra.global.ts and BOOKSHELF_INFRA); `faults` starts stacks of its
+// own, because it kills their servers.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +11,7 @@ export default defineConfig({
           name: 'unit',
           sequence: { groupOrder: 0 },
           include: ['**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'dist/**', '**/*.int.test.ts', '**/*.e2e.test.ts'],
+          exclude: ['**/node_modules/**', 'dist/**', '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.fault.test.ts'],
         },
       },
       {
@@ -36,6 +37,18 @@ export default defineConfig({
           globalSetup: ['test/setup/infra.global.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          // Each fault file starts (and kills) a stack of its own; nothing else runs beside it.
+          name: 'faults',
+          sequence: { groupOrder: 3 },
+          include: ['test/faults/**/*.fault.test.ts'],
+          exclude: ['**/node_modules/**', 'dist/**'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           maxWorkers: 1,
         },
       },

@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  writeFileSync,
+  readFileSync,
+  rmSync,
+  existsSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { cacheDir, scriptsDir } from './paths.js';
 import { freePort } from './ports.js';
-import { consulHasLeader, execFileAsync, runScript, spawnGroup, stopGroup, waitUntil } from './process.js';
+import { consulHasLeader, execFileAsync, killGroup, runScript, spawnGroup, stopGroup, waitUntil } from './process.js';
 import { StackError, type StackAddresses } from './types.js';
 
 export interface LocalStackOptions {
@@ -33,8 +42,10 @@ export function redisFsyncOf(value: string | undefined = process.env.BOOKSHELF_R
 export interface LocalStack {
   addresses: StackAddresses;
   pgids: number[];
-  /** Process-group leader of each server. */
+  /** Process-group leader of each server (as started). */
   pids: { kafka: number; consul: number; redis: number };
+  /** Crash and restart each server (fault tests). */
+  servers: { kafka: LocalServer; consul: LocalServer; redis: LocalServer };
   dataDir: string;
   logs: Record<string, string>;
   stop(): Promise<void>;
@@ -92,6 +103,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       },
       pgids,
       pids: { kafka: kafka.pid, consul: consul.pid, redis: redis.pid },
+      servers: { kafka: localServer(kafka), consul: localServer(consul), redis: localServer(redis) },
       dataDir,
       logs,
       stop,
@@ -181,35 +193,38 @@ async function startKafka(libs: string, dir: string, preferPorts: boolean | unde
     throw new StackError(`formatting Kafka storage failed: ${String(err)}`, 'STACK_ERR_START', { cause: err });
   });
   const log = join(dir, 'kafka.log');
-  const pid = spawnGroup(
-    'java',
-    [
-      '-Xms512m',
-      '-Xmx512m',
-      '-XX:+UseG1GC',
-      '-XX:MaxGCPauseMillis=20',
-      '-XX:InitiatingHeapOccupancyPercent=35',
-      '-XX:+ExplicitGCInvokesConcurrent',
-      '-Djava.awt.headless=true',
-      `-Dlog4j2.configurationFile=${log4j}`,
-      '-cp',
-      cp,
-      'kafka.Kafka',
-      props,
-    ],
-    log,
-  );
-  track(pid);
   const brokers = `127.0.0.1:${port}`;
-  await waitUntil(
-    'Kafka',
-    async () =>
-      existsSync(log) &&
-      readFileSync(log, 'utf8').includes('Kafka Server started') &&
-      (await execFileAsync('kcat', ['-L', '-b', brokers, '-m', '5'])).stdout.includes('1 brokers'),
-    { timeoutMs: 120_000, pid, logFile: log },
-  );
-  return { brokers, log, pid };
+  const launch = async (): Promise<number> => {
+    const from = existsSync(log) ? statSync(log).size : 0;
+    const pid = spawnGroup(
+      'java',
+      [
+        '-Xms512m',
+        '-Xmx512m',
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-XX:InitiatingHeapOccupancyPercent=35',
+        '-XX:+ExplicitGCInvokesConcurrent',
+        '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${log4j}`,
+        '-cp',
+        cp,
+        'kafka.Kafka',
+        props,
+      ],
+      log,
+    );
+    track(pid);
+    await waitUntil(
+      'Kafka',
+      async () =>
+        readFileSync(log, 'utf8').slice(from).includes('Kafka Server started') &&
+        (await execFileAsync('kcat', ['-L', '-b', brokers, '-m', '5'])).stdout.includes('1 brokers'),
+      { timeoutMs: 120_000, pid, logFile: log },
+    );
+    return pid;
+  };
+  return { brokers, log, launch, pid: await launch() };
 }
 
 async function startConsul(bin: string, dir: string, preferPorts: boolean | undefined, track: (pgid: number) => void) {
@@ -218,30 +233,34 @@ async function startConsul(bin: string, dir: string, preferPorts: boolean | unde
   const dns = await freePort(preferPorts ? 8600 : undefined);
   const [grpc, server, serfLan, serfWan] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const log = join(dir, 'consul.log');
-  const pid = spawnGroup(
-    bin,
-    [
-      'agent',
-      '-dev',
-      '-node=bookshelf',
-      '-bind=127.0.0.1',
-      '-advertise=127.0.0.1',
-      '-client=127.0.0.1',
-      `-http-port=${http}`,
-      `-dns-port=${dns}`,
-      `-grpc-port=${grpc}`,
-      '-grpc-tls-port=-1',
-      `-server-port=${server}`,
-      `-serf-lan-port=${serfLan}`,
-      `-serf-wan-port=${serfWan}`,
-      '-log-level=warn',
-    ],
-    log,
-  );
-  track(pid);
   const addr = `127.0.0.1:${http}`;
-  await waitUntil('Consul', () => consulHasLeader(addr), { timeoutMs: 60_000, pid, logFile: log });
-  return { addr, dnsPort: dns, log, pid };
+  // A dev agent keeps everything in memory: started again, it is an agent that restarted empty.
+  const launch = async (): Promise<number> => {
+    const pid = spawnGroup(
+      bin,
+      [
+        'agent',
+        '-dev',
+        '-node=bookshelf',
+        '-bind=127.0.0.1',
+        '-advertise=127.0.0.1',
+        '-client=127.0.0.1',
+        `-http-port=${http}`,
+        `-dns-port=${dns}`,
+        `-grpc-port=${grpc}`,
+        '-grpc-tls-port=-1',
+        `-server-port=${server}`,
+        `-serf-lan-port=${serfLan}`,
+        `-serf-wan-port=${serfWan}`,
+        '-log-level=warn',
+      ],
+      log,
+    );
+    track(pid);
+    await waitUntil('Consul', () => consulHasLeader(addr), { timeoutMs: 60_000, pid, logFile: log });
+    return pid;
+  };
+  return { addr, dnsPort: dns, log, launch, pid: await launch() };
 }
 
 /** Redis with AOF: on this transport Redis is the log, so it must survive a restart (SPEC §3). */
@@ -254,33 +273,58 @@ async function startRedis(
   mkdirSync(dir, { recursive: true });
   const port = await freePort(preferPorts ? 6379 : undefined);
   const log = join(dir, 'redis.log');
-  const pid = spawnGroup(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      fsync,
-      '--dir',
-      dir,
-      '--daemonize',
-      'no',
-    ],
-    log,
-  );
-  track(pid);
-  await waitUntil(
-    'Redis',
-    async () => (await execFileAsync('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG',
-    { timeoutMs: 20_000, pid, logFile: log },
-  );
-  return { url: `redis://127.0.0.1:${port}`, log, pid };
+  // Started again on the same port and directory, it loads its append-only file.
+  const launch = async (): Promise<number> => {
+    const pid = spawnGroup(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        fsync,
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+      ],
+      log,
+    );
+    track(pid);
+    await waitUntil(
+      'Redis',
+      async () => (await execFileAsync('redis-cli', ['-p', String(port), 'ping'])).stdout.trim() === 'PONG',
+      { timeoutMs: 60_000, pid, logFile: log },
+    );
+    return pid;
+  };
+  return { url: `redis://127.0.0.1:${port}`, log, launch, pid: await launch() };
+}
+
+/** One server of the stack, for fault tests: crash it and start it again on the same ports and data. */
+export interface LocalServer {
+  /** Process-group leader of the running server. */
+  pid(): number;
+  /** SIGKILL to its whole process group (a crash); resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again after `kill` (same ports, same data directory); resolves once it answers. */
+  start(): Promise<void>;
+}
+
+function localServer(started: { pid: number; launch: () => Promise<number> }): LocalServer {
+  let pid = started.pid;
+  return {
+    pid: () => pid,
+    kill: () => killGroup(pid),
+    start: async () => {
+      pid = await started.launch();
+    },
+  };
 }
 
 function once<T>(fn: () => Promise<T>): () => Promise<T> {

@@ -47,9 +47,7 @@ export function stackStatus(): StackStatus {
 
 async function dockerEngine(): Promise<boolean> {
   try {
-    await execFileAsync(
-      'docker',
-      ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 });
+    await execFileAsync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 });
     return true;
   } catch {
     return false;
@@ -65,19 +63,9 @@ export async function stackUp(mode: 'auto' | 'local' | 'docker', redisFsync?: Re
   mkdirSync(stateDir(), { recursive: true });
   let state: StackState;
   if (useDocker) {
-    await execFileAsync('docker', [
-      'compose',
-      '-f',
-      composeFile(),
-      'up',
-      '-d',
-      '--wait',
-      'kafka',
-      'consul',
-      'redis',
-      ],
-      { env: { ...process.env, ...(redisFsync ? { BOOKSHELF_REDIS_FSYNC: redisFsync } : {}) } },
-    ).catch((err: unknown) => {
+    await execFileAsync('docker', ['compose', '-f', composeFile(), 'up', '-d', '--wait', 'kafka', 'consul', 'redis'], {
+      env: { ...process.env, ...(redisFsync ? { BOOKSHELF_REDIS_FSYNC: redisFsync } : {}) },
+    }).catch((err: unknown) => {
       throw new StackError(`docker compose up failed: ${String(err)}`, 'STACK_ERR_DOCKER', { cause: err });
     });
     state = {

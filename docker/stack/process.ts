@@ -46,6 +46,17 @@ export async function stopGroup(pgid: number, graceMs = 10_000): Promise<void> {
   signal('SIGKILL');
 }
 
+/** SIGKILL to the whole group (a crash, nothing flushed); resolves once every member is gone. */
+export async function killGroup(pgid: number, timeoutMs = 10_000): Promise<void> {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
+}
+
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
