@@ -9,7 +9,7 @@ import type { KafkaBusOptions } from '../options.js';
 import type { Publisher, Subscription } from '../port.js';
 import type { SerialAdmin } from './admin.js';
 import type { KafkaJsModule } from './client.js';
-import { translateKafkaError } from './errors.js';
+import { isTopicNotReadyError, translateKafkaError } from './errors.js';
 
 /** Commit resolved offsets during a long batch at least this often (and after every batch). */
 const COMMIT_EVERY_MS = 1_000;
@@ -86,7 +86,16 @@ export class KafkaSubscription {
       await this.#consumer.connect();
       if (o.replay) await this.#rememberStartsForReplay();
       else if (o.from === 'latest') await this.#rememberEndsForLatest();
-      await this.#consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from === 'beginning' });
+      // The topics were ensured (metadata visible to the admin); another broker may lag a moment behind.
+      for (let failures = 1; ; failures++) {
+        try {
+          await this.#consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from === 'beginning' });
+          break;
+        } catch (err) {
+          if (failures >= 10 || !isTopicNotReadyError(err)) throw err;
+          await sleep(backoffDelay({ maxAttempts: 1, baseMs: 50, maxMs: 1_000 }, failures));
+        }
+      }
       await this.#consumer.run({
         autoCommit: true,
         autoCommitInterval: COMMIT_EVERY_MS,

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
 import { createSubscriptionHandle, validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
-import { EventLibError } from '../errors.js';
+import { EventLibError, topicMismatchError } from '../errors.js';
 import type { RawMessage } from '../ingest.js';
 import type { MemoryBusOptions } from '../options.js';
 import { deadLetterTopic, type EventBus, type Position, type SubscribeOptions, type Subscription } from '../port.js';
@@ -40,13 +40,16 @@ export class MemoryEventBus implements EventBus {
     return new MemoryEventBus(options, store, log);
   }
 
+  /** With `partitions` declared, an existing topic with another count is EVT_ERR_TOPIC_MISMATCH. */
   async ensureTopic(name: string, options: { partitions?: number } = {}): Promise<void> {
     this.#assertOpen();
-    const partitions = options.partitions ?? this.#options.partitions;
-    if (!name || !Number.isInteger(partitions) || partitions < 1) {
+    const declared = options.partitions;
+    if (!name || (declared !== undefined && (!Number.isInteger(declared) || declared < 1))) {
       throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `ensureTopic needs a name and partitions >= 1`);
     }
-    await this.#store.ensureTopic(name, partitions);
+    await this.#store.ensureTopic(name, declared ?? this.#options.partitions);
+    const actual = this.#store.partitions(name);
+    if (declared !== undefined && actual !== declared) throw topicMismatchError(name, actual, declared);
   }
 
   async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {

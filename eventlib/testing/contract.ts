@@ -40,6 +40,11 @@ export interface EventBusContractOptions {
    * single entries, so a survivor may handle a dead member's entry after later entries of the same key (no).
    */
   keyOrderAcrossTakeover: boolean;
+  /**
+   * `enforced`: an existing topic whose partition count differs from the one `ensureTopic` declares is
+   * EVT_ERR_TOPIC_MISMATCH (Kafka, memory). `ignored`: the log has no partitions to compare (Redis streams).
+   */
+  declaredPartitions: 'enforced' | 'ignored';
   /** Events in the ordering test; 10 000 unless given. */
   orderingEvents?: number;
   /** Bound for ordinary waits; 30 s unless given. */
@@ -161,6 +166,32 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       await expect(bus.subscribe({ topics: [], group: 'g', handler })).rejects.toSatisfy((err) =>
         isEventLibError(err, 'EVT_ERR_INVALID_OPTIONS'),
       );
+    });
+
+    it('refuses a declared partition count that differs from the existing topic, also from a new bus instance', async () => {
+      let bus = await open();
+      const topic = await newTopic(bus);
+      const other = options.partitions + 1;
+      await bus.ensureTopic(topic, { partitions: options.partitions });
+      await bus.ensureTopic(topic); // no declared count (publish, subscribe): the topic as it is
+      if (options.declaredPartitions === 'ignored') {
+        await bus.ensureTopic(topic, { partitions: other });
+        const [p] = await bus.publish(topic, [book('a', 0)]);
+        expect(p!.partition).toBe(0);
+        return;
+      }
+      const refused = bus.ensureTopic(topic, { partitions: other });
+      await expect(refused).rejects.toMatchObject({ code: 'EVT_ERR_TOPIC_MISMATCH', retriable: false });
+      await expect(refused).rejects.toThrow(
+        new RegExp(`topic ${topic} has ${options.partitions} partitions but is declared with ${other}`),
+      );
+      // Another process (or this one restarted) checks the log, not a cache.
+      if (!options.sharedAcrossProcesses) await bus.close();
+      bus = await open();
+      await expect(bus.ensureTopic(topic, { partitions: other })).rejects.toMatchObject({
+        code: 'EVT_ERR_TOPIC_MISMATCH',
+      });
+      await bus.publish(topic, [book('a', 0)]);
     });
 
     it(`keeps per-key order for ${orderingEvents} events over ${KEYS} keys${options.partitions > 1 ? ' and several partitions' : ''}`, async () => {

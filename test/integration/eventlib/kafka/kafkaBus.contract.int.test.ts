@@ -28,6 +28,7 @@ describeEventBus('kafka', () => createEventBus(options), {
   partitions: 3,
   pushRaw: (_bus, topic, lines) => kcatProduce(topic, lines),
   childBusOptions: () => options,
+  declaredPartitions: 'enforced',
   sharedAcrossProcesses: true,
   keyOrderAcrossTakeover: true,
   takeoverTimeoutMs: 30_000,

@@ -17,6 +17,7 @@ describeEventBus('redis', () => createEventBus(options), {
     for (const line of lines) await exec('redis-cli', ['-u', redisUrl, 'XADD', topic, '*', 'event', line]);
   },
   childBusOptions: () => options,
+  declaredPartitions: 'ignored',
   sharedAcrossProcesses: true,
   keyOrderAcrossTakeover: false,
   takeoverTimeoutMs: 15_000,

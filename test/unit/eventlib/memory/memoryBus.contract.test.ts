@@ -24,6 +24,7 @@ describeEventBus('memory', (ctx) => createEventBus(options(ctx)), {
     );
   },
   childBusOptions: options,
+  declaredPartitions: 'enforced',
   sharedAcrossProcesses: false,
   keyOrderAcrossTakeover: true,
   takeoverTimeoutMs: 10_000,
