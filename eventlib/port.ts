@@ -92,6 +92,11 @@ export interface SubscriptionStats {
   deadLettered: number;
   /** Messages dead-lettered because they could not be decoded or validated. */
   poison: number;
+  /**
+   * Events of a type the subscription's registry does not know. Skipped (also counted in `skipped` and
+   * `handled`, logged at debug) unless the registry says `unknownTypes: 'pass'`; never dropped without a count.
+   */
+  unknown: number;
 }
 
 export interface Subscription {

@@ -44,7 +44,15 @@ const KEEP_ALIVE_EVERY_MS = 1000;
  */
 export class MessageProcessor {
   readonly #options: ProcessorOptions;
-  readonly #stats: SubscriptionStats = { handled: 0, acked: 0, skipped: 0, retried: 0, deadLettered: 0, poison: 0 };
+  readonly #stats: SubscriptionStats = {
+    handled: 0,
+    acked: 0,
+    skipped: 0,
+    retried: 0,
+    deadLettered: 0,
+    poison: 0,
+    unknown: 0,
+  };
 
   constructor(options: ProcessorOptions) {
     this.#options = options;
@@ -70,6 +78,19 @@ export class MessageProcessor {
       );
       if (result === 'done') this.#stats.poison++;
       return result;
+    }
+    const { registry } = this.#options;
+    if (registry && !registry.has(decoded.event.type)) {
+      this.#stats.unknown++;
+      if (registry.unknownTypes !== 'pass') {
+        log.debug(
+          { topic: message.topic, position: message.position, type: decoded.event.type },
+          'unknown event type; skipped',
+        );
+        this.#stats.skipped++;
+        this.#stats.handled++;
+        return 'done';
+      }
     }
     return this.#handle(message, decoded.event, hooks);
   }

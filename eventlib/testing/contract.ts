@@ -463,6 +463,35 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       expect(reasons).toMatch(/no text ingest rule/);
     });
 
+    it('counts events of a type its registry does not know: skipped without the handler, never silently', async () => {
+      const bus = await open();
+      const topic = await newTopic(bus);
+      const registry = createEventRegistry().register({ type: 'book-added', version: 1, schema: BookSchema });
+      const { seen, handler } = recorder();
+      const sub = await bus.subscribe({ topics: [topic], group: uniqueName('g'), handler, registry });
+      const stranger = newEvent({ type: 'book-removed', key: 'k', data: { key: 'k' }, producer: 'contract' });
+      const positions = await bus.publish(topic, [stranger, book('k', 1)]);
+      for (const p of positions) await sub.waitForPosition(p, timeoutMs);
+      expect(seen.map((s) => s.event.type)).toEqual(['book-added']);
+      expect(sub.stats()).toMatchObject({ unknown: 1, skipped: 1, acked: 1, handled: 2, poison: 0 });
+
+      // A registry that passes unknown types hands them over, and still counts them.
+      const passing = recorder();
+      const sub2 = await bus.subscribe({
+        topics: [topic],
+        group: uniqueName('g'),
+        handler: passing.handler,
+        registry: createEventRegistry({ unknownTypes: 'pass' }).register({
+          type: 'book-added',
+          version: 1,
+          schema: BookSchema,
+        }),
+      });
+      for (const p of positions) await sub2.waitForPosition(p, timeoutMs);
+      expect(passing.seen.map((s) => s.event.type)).toEqual(['book-removed', 'book-added']);
+      expect(sub2.stats()).toMatchObject({ unknown: 1, acked: 2 });
+    });
+
     it('wraps raw kcat-style input by the subscription ingest rules (text line, bare JSON, partial envelope)', async () => {
       const bus = await open();
       const topic = await newTopic(bus);

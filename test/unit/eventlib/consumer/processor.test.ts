@@ -64,7 +64,7 @@ describe('MessageProcessor (the one consumer loop shared by every adapter)', () 
     expect(await p.process(message())).toBe('done');
     expect(calls).toEqual([[event.id, 'books', { topic: 'books', partition: 2, offset: '41' }, 1, 'function', false]]);
     expect(written).toEqual([]);
-    expect(p.stats()).toEqual({ handled: 1, acked: 1, skipped: 0, retried: 0, deadLettered: 0, poison: 0 });
+    expect(p.stats()).toEqual({ handled: 1, acked: 1, skipped: 0, retried: 0, deadLettered: 0, poison: 0, unknown: 0 });
   });
 
   it('skips without dead-lettering', async () => {
