@@ -25,6 +25,8 @@ export interface ProcessorOptions {
   retry: RetryPolicy;
   /** Where dead-letter records go (`<topic>.dlq` on the same bus). */
   publisher: Publisher;
+  /** The bus's limit: a larger message is poison, and dead-letter records are kept within it. */
+  maxEventBytes?: number | undefined;
   log: Logger;
   /** Aborted when the subscription closes: no new handler call starts, backoffs end early. */
   signal: AbortSignal;
@@ -227,7 +229,7 @@ export class MessageProcessor {
     hooks: ProcessHooks,
   ): Promise<ProcessResult> {
     const { publisher, group, log, signal, retry } = this.#options;
-    const record = deadLetterEnvelope({ message, group, ...what });
+    const record = deadLetterEnvelope({ message, group, ...what, maxBytes: this.#options.maxEventBytes });
     const dlq = deadLetterTopic(message.topic);
     for (let failures = 1; ; failures++) {
       try {

@@ -116,7 +116,7 @@ export class KafkaEventBus implements EventBus {
 
   async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
-    const wire = toWireMessages(events);
+    const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];
     const count = await this.#partitionsOf(topic);
     const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({

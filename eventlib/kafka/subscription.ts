@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type * as KafkaJs from 'kafkajs';
 import type { Logger } from 'pino';
 import { MessageProcessor } from '../consumer/processor.js';
@@ -65,6 +66,7 @@ export class KafkaSubscription {
     this.#processor = new MessageProcessor({
       ...deps.subscribe,
       publisher: deps.publisher,
+      maxEventBytes: deps.options.maxEventBytes,
       log: deps.log,
       signal: this.#abort.signal,
     });
@@ -145,13 +147,23 @@ export class KafkaSubscription {
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || this.#abort.signal.aborted) break;
       const position = { topic, partition, offset: message.offset };
+      const bytes = message.value;
       const raw: RawMessage = {
         topic,
         position,
         key: message.key?.toString('utf8') ?? null,
-        value: message.value?.toString('utf8') ?? null,
+        value: null,
         timestamp: Number(message.timestamp),
+        size: bytes?.length ?? 0,
       };
+      if (bytes) {
+        // Bytes that are not UTF-8 are poison; base64 keeps them exactly for the dead letter.
+        if (isUtf8(bytes)) raw.value = bytes.toString('utf8');
+        else {
+          raw.value = bytes.toString('base64');
+          raw.encoding = 'base64';
+        }
+      }
       this.#processed.begin(position);
       const result = await this.#processor.process(raw, { keepAlive: heartbeat });
       if (result === 'done') payload.resolveOffset(message.offset);

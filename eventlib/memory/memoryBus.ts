@@ -56,7 +56,7 @@ export class MemoryEventBus implements EventBus {
     this.#assertOpen();
     return this.#append(
       topic,
-      toWireMessages(events).map(({ key, value }) => ({ key, value })),
+      toWireMessages(events, this.#options.maxEventBytes).map(({ key, value }) => ({ key, value })),
     );
   }
 
@@ -82,7 +82,13 @@ export class MemoryEventBus implements EventBus {
     if (!group) this.#groups.set(o.group, (group = new MemoryGroup(o.group, store, this.#log)));
     const abort = new AbortController();
     const log = this.#log.child({ topics: o.topics, group: o.group });
-    const processor = new MessageProcessor({ ...o, publisher: this, log, signal: abort.signal });
+    const processor = new MessageProcessor({
+      ...o,
+      publisher: this,
+      maxEventBytes: this.#options.maxEventBytes,
+      log,
+      signal: abort.signal,
+    });
     const member = new MemoryMember(o.group, new Set(o.topics), processor, store);
     group.join(member, o.replay ? 'replay' : o.from);
     const g = group;

@@ -56,7 +56,7 @@ export class RedisEventBus implements EventBus {
 
   async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
-    const wire = toWireMessages(events);
+    const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];
     const trim =
       this.#options.maxLen === null

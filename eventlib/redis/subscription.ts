@@ -57,6 +57,7 @@ export class RedisSubscription {
     this.#processor = new MessageProcessor({
       ...deps.subscribe,
       publisher: deps.publisher,
+      maxEventBytes: deps.options.maxEventBytes,
       log: deps.log,
       signal: this.#abort.signal,
     });

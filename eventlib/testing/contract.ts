@@ -18,7 +18,12 @@ export interface BusContext {
   testId: string;
 }
 
-export type MakeBus = (ctx: BusContext) => Promise<EventBus>;
+/** Bus options a test sets on top of the adapter's own (every adapter must honour them). */
+export interface BusOverrides {
+  maxEventBytes?: number;
+}
+
+export type MakeBus = (ctx: BusContext, overrides?: BusOverrides) => Promise<EventBus>;
 
 /** The real differences between adapters; the tests themselves are the same for all. */
 export interface EventBusContractOptions {
@@ -97,8 +102,8 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
     let buses: EventBus[] = [];
     let children: ChildProcess[] = [];
 
-    const open = async (): Promise<EventBus> => {
-      const bus = await makeBus(ctx);
+    const open = async (overrides?: BusOverrides): Promise<EventBus> => {
+      const bus = await makeBus(ctx, overrides);
       buses.push(bus);
       return bus;
     };
@@ -490,6 +495,37 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       for (const p of positions) await sub2.waitForPosition(p, timeoutMs);
       expect(passing.seen.map((s) => s.event.type)).toEqual(['book-removed', 'book-added']);
       expect(sub2.stats()).toMatchObject({ unknown: 1, acked: 2 });
+    });
+
+    it('enforces maxEventBytes: publish refuses a larger envelope before writing; a larger message is poison', async () => {
+      const limit = 4_096;
+      const bus = await open({ maxEventBytes: limit });
+      const topic = await newTopic(bus);
+      const large = newEvent({ type: 'book-added', key: 'k', data: { key: 'k', seq: 1, pad: 'é'.repeat(2_500) } });
+      const refused = bus.publish(topic, [book('k', 0), large]);
+      await expect(refused).rejects.toMatchObject({ code: 'EVT_ERR_TOO_LARGE', retriable: false });
+      await expect(refused).rejects.toThrow(
+        new RegExp(`${large.id}\\) is \\d+ bytes encoded, more than maxEventBytes \\(${limit}\\)`),
+      );
+
+      // Raw input larger than the limit (an envelope that would otherwise be fine) is poison, its dead letter cut.
+      const oversized = JSON.stringify({ type: 'book-added', data: { key: 'k', seq: 2, pad: 'x'.repeat(6_000) } });
+      await options.pushRaw(bus, topic, [oversized]);
+      const { seen, handler } = recorder();
+      const sub = await bus.subscribe({ topics: [topic], group: uniqueName('g'), handler });
+      const [good] = await bus.publish(topic, [book('k', 3)]);
+      await sub.waitForPosition(good!, timeoutMs);
+      // Nothing of the refused publish was written: only the good event reached the handler.
+      expect(seen.map(dataOf)).toEqual([{ key: 'k', seq: 3 }]);
+      expect(sub.stats()).toMatchObject({ poison: 1, acked: 1 });
+      const [letter] = await readDeadLetters(bus, topic, 1);
+      expect(letter!.data.reason).toBe(
+        `message of ${Buffer.byteLength(oversized)} bytes is larger than the limit of ${limit} bytes (maxEventBytes)`,
+      );
+      expect(letter!.data.error?.code).toBe('EVT_ERR_TOO_LARGE');
+      expect(letter!.data.source).toMatchObject({ truncated: true, size: Buffer.byteLength(oversized) });
+      expect(oversized.startsWith(letter!.data.source.value!)).toBe(true);
+      expect(Buffer.byteLength(JSON.stringify(letter))).toBeLessThanOrEqual(limit);
     });
 
     it('wraps raw kcat-style input by the subscription ingest rules (text line, bare JSON, partial envelope)', async () => {

@@ -24,7 +24,7 @@ function kcatProduce(topic: string, lines: readonly string[]): Promise<void> {
   });
 }
 
-describeEventBus('kafka', () => createEventBus(options), {
+describeEventBus('kafka', (_ctx, overrides) => createEventBus({ ...options, ...overrides }), {
   partitions: 3,
   pushRaw: (_bus, topic, lines) => kcatProduce(topic, lines),
   childBusOptions: () => options,
