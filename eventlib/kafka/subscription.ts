@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import type * as KafkaJs from 'kafkajs';
 import type { Logger } from 'pino';
 import { MessageProcessor } from '../consumer/processor.js';
@@ -51,12 +52,23 @@ export class KafkaSubscription {
   readonly #ends = new Map<string, bigint>();
   /** Where partitions start on the first assignment: `latest` (fresh partitions: the log end when subscribing), `replay` (all: the log start). */
   readonly #startOverride = new Map<string, string>();
+  /**
+   * The Kafka group id: the group's name, or for `replay` a group of its own (`<group>.replay.<random>`), which
+   * commits nothing and so disappears once empty. A restarted replaying view then joins at once, instead of waiting
+   * for its killed predecessor's session to time out in a shared group.
+   */
+  readonly #groupId: string;
+  readonly #commits: boolean;
 
   constructor(deps: KafkaSubscriptionDeps) {
     this.#deps = deps;
     const c = deps.options.consumer;
+    this.#commits = !deps.subscribe.replay;
+    this.#groupId = deps.subscribe.replay
+      ? `${deps.subscribe.group}.replay.${randomBytes(6).toString('hex')}`
+      : deps.subscribe.group;
     this.#consumer = deps.kafka.consumer({
-      groupId: deps.subscribe.group,
+      groupId: this.#groupId,
       sessionTimeout: c.sessionTimeout,
       heartbeatInterval: c.heartbeatInterval,
       rebalanceTimeout: c.rebalanceTimeout,
@@ -91,7 +103,7 @@ export class KafkaSubscription {
       // The topics were ensured (metadata visible to the admin); another broker may lag a moment behind.
       for (let failures = 1; ; failures++) {
         try {
-          await this.#consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from === 'beginning' });
+          await this.#consumer.subscribe({ topics: [...o.topics], fromBeginning: o.replay || o.from === 'beginning' });
           break;
         } catch (err) {
           if (failures >= 10 || !isTopicNotReadyError(err)) throw err;
@@ -99,9 +111,8 @@ export class KafkaSubscription {
         }
       }
       await this.#consumer.run({
-        autoCommit: true,
-        autoCommitInterval: COMMIT_EVERY_MS,
-        autoCommitThreshold: COMMIT_EVERY_MESSAGES,
+        autoCommit: this.#commits,
+        ...(this.#commits ? { autoCommitInterval: COMMIT_EVERY_MS, autoCommitThreshold: COMMIT_EVERY_MESSAGES } : {}),
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.#deps.options.consumer.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.#eachBatch(payload),
@@ -110,7 +121,7 @@ export class KafkaSubscription {
       await this.#consumer.disconnect().catch(() => undefined);
       throw translateKafkaError(err, `subscribing group ${o.group} to ${o.topics.join(', ')}`);
     }
-    log.debug({ from: o.from }, 'subscribed');
+    log.debug({ from: o.from, groupId: this.#groupId }, 'subscribed');
 
     const handle = createSubscriptionHandle({
       group: o.group,
@@ -171,18 +182,17 @@ export class KafkaSubscription {
       if (result !== 'done') break;
       if (++sinceSync >= COMMIT_EVERY_MESSAGES || Date.now() - lastSync >= COMMIT_EVERY_MS) {
         await heartbeat();
-        await payload.commitOffsetsIfNecessary();
+        if (this.#commits) await payload.commitOffsetsIfNecessary();
         sinceSync = 0;
         lastSync = Date.now();
       }
     }
-    await payload.commitOffsetsIfNecessary();
+    if (this.#commits) await payload.commitOffsetsIfNecessary();
   }
 
   #committed(topics: readonly string[]) {
-    const { admin, subscribe: o } = this.#deps;
-    return admin.run(`reading the offsets of group ${o.group}`, (a) =>
-      a.fetchOffsets({ groupId: o.group, topics: [...topics] }),
+    return this.#deps.admin.run(`reading the offsets of group ${this.#groupId}`, (a) =>
+      a.fetchOffsets({ groupId: this.#groupId, topics: [...topics] }),
     );
   }
 
@@ -280,7 +290,7 @@ export class KafkaSubscription {
           ?.partitions.find((p) => p.partition === partition)?.offset;
         const start =
           startOverride.get(key(topic, partition)) ??
-          (stored !== undefined && stored !== '-1' ? stored : o.from === 'beginning' ? end.low : end.high);
+          (stored !== undefined && stored !== '-1' ? stored : o.replay || o.from === 'beginning' ? end.low : end.high);
         this.#processed.startAt(topic, partition, start);
       }
     }
@@ -332,7 +342,7 @@ export class KafkaSubscription {
             .find((c) => c.topic === topic)
             ?.partitions.find((p) => p.partition === e.partition)?.offset;
           const start = BigInt(
-            stored !== undefined && stored !== '-1' ? stored : o.from === 'beginning' ? e.low : e.high,
+            stored !== undefined && stored !== '-1' ? stored : o.replay || o.from === 'beginning' ? e.low : e.high,
           );
           const high = BigInt(e.high);
           lag += high > start ? high - start : 0n;
