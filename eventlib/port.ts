@@ -97,6 +97,11 @@ export interface SubscriptionStats {
    * `handled`, logged at debug) unless the registry says `unknownTypes: 'pass'`; never dropped without a count.
    */
   unknown: number;
+  /**
+   * Of `poison` and `deadLettered`: messages whose dead letter `<topic>.dlq` already held (another group's record
+   * of the same poison message, or this group's from before a replay), so none was written again.
+   */
+  alreadyDeadLettered: number;
 }
 
 export interface Subscription {

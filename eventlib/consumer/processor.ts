@@ -2,17 +2,11 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../envelope.js';
 import { describeError } from '../errors.js';
 import { decodeMessage, type IngestRules, type RawMessage } from '../ingest.js';
-import {
-  deadLetterTopic,
-  type Handler,
-  type HandlerContext,
-  type Outcome,
-  type Publisher,
-  type SubscriptionStats,
-} from '../port.js';
+import { deadLetterTopic, type Handler, type HandlerContext, type Outcome, type SubscriptionStats } from '../port.js';
 import type { EventRegistry } from '../registry.js';
 import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
 import { deadLetterEnvelope, type DeadLetterCause } from './deadLetter.js';
+import type { DeadLetterSink } from './deadLetterSink.js';
 
 /** `done`: the outcome is applied, the adapter may acknowledge. `aborted`: closing; leave the message unacknowledged. */
 export type ProcessResult = 'done' | 'aborted';
@@ -23,8 +17,8 @@ export interface ProcessorOptions {
   registry?: EventRegistry | undefined;
   ingest?: IngestRules | undefined;
   retry: RetryPolicy;
-  /** Where dead-letter records go (`<topic>.dlq` on the same bus). */
-  publisher: Publisher;
+  /** Where dead-letter records go (`<topic>.dlq` on the same bus), written once per record id. */
+  deadLetters: DeadLetterSink;
   /** The bus's limit: a larger message is poison, and dead-letter records are kept within it. */
   maxEventBytes?: number | undefined;
   log: Logger;
@@ -54,6 +48,7 @@ export class MessageProcessor {
     deadLettered: 0,
     poison: 0,
     unknown: 0,
+    alreadyDeadLettered: 0,
   };
 
   constructor(options: ProcessorOptions) {
@@ -68,6 +63,15 @@ export class MessageProcessor {
     const { signal, log } = this.#options;
     if (signal.aborted) return 'aborted';
     const decoded = decodeMessage(message, this.#options);
+    if (!decoded.ok && isDeadLetterTopic(message.topic)) {
+      // Unreadable input on a dead-letter topic is not dead-lettered again (no `.dlq.dlq` chains): counted, skipped.
+      log.warn(
+        { topic: message.topic, position: message.position, err: describeError(decoded.error) },
+        'poison message on a dead-letter topic: skipped',
+      );
+      this.#stats.poison++;
+      return 'done';
+    }
     if (!decoded.ok) {
       log.warn(
         { topic: message.topic, position: message.position, err: describeError(decoded.error) },
@@ -222,22 +226,33 @@ export class MessageProcessor {
     return result;
   }
 
-  /** Writes the dead-letter record, retrying (with backoff) until it is durable or the subscription closes. */
+  /**
+   * Writes the dead-letter record unless the dead-letter topic already holds it (same id: another group's record
+   * of this poison message, or this group's before a replay), retrying (with backoff) until it is durable or the
+   * subscription closes.
+   */
   async #deadLetter(
     message: RawMessage,
     what: { cause: DeadLetterCause; reason: string; error?: unknown; attempts: number; event?: Envelope | undefined },
     hooks: ProcessHooks,
   ): Promise<ProcessResult> {
-    const { publisher, group, log, signal, retry } = this.#options;
+    const { deadLetters, group, log, signal, retry } = this.#options;
     const record = deadLetterEnvelope({ message, group, ...what, maxBytes: this.#options.maxEventBytes });
     const dlq = deadLetterTopic(message.topic);
     for (let failures = 1; ; failures++) {
       try {
-        await publisher.publish(dlq, [record]);
-        log.warn(
-          { topic: message.topic, position: message.position, dlq, cause: what.cause, reason: what.reason },
-          'dead-lettered',
-        );
+        const written = await withKeepAlive(deadLetters.write(dlq, record), hooks.keepAlive);
+        const fields = {
+          topic: message.topic,
+          position: message.position,
+          dlq,
+          cause: what.cause,
+          reason: what.reason,
+        };
+        if (written === 'duplicate') {
+          this.#stats.alreadyDeadLettered++;
+          log.debug({ ...fields, id: record.id }, 'already dead-lettered; not written again');
+        } else log.warn(fields, 'dead-lettered');
         return 'done';
       } catch (err) {
         log.error({ err: describeError(err), dlq }, 'could not write the dead-letter record; retrying');
@@ -245,6 +260,19 @@ export class MessageProcessor {
         if (!(await pause(backoffDelay(retry, failures), signal, hooks.keepAlive))) return 'aborted';
       }
     }
+  }
+}
+
+const isDeadLetterTopic = (topic: string): boolean => topic.endsWith('.dlq');
+
+/** Awaits `work`, calling `keepAlive` every second meanwhile (a dead-letter write may first read the dlq). */
+async function withKeepAlive<T>(work: Promise<T>, keepAlive?: () => Promise<void>): Promise<T> {
+  if (!keepAlive) return work;
+  const timer = setInterval(() => void keepAlive().catch(() => undefined), KEEP_ALIVE_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
   }
 }
 

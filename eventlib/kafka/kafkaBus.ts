@@ -1,5 +1,6 @@
 import type * as KafkaJs from 'kafkajs';
 import type { Logger } from 'pino';
+import { IndexedDeadLetterSink } from '../consumer/deadLetterSink.js';
 import { validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
 import { EventLibError, topicMismatchError } from '../errors.js';
@@ -39,6 +40,7 @@ export class KafkaEventBus implements EventBus {
   readonly #partitioner: ReturnType<KafkaJs.ICustomPartitioner>;
   readonly #partitionCounts = new Map<string, Promise<number>>();
   readonly #subscriptions = new Set<Subscription>();
+  readonly #deadLetters: IndexedDeadLetterSink;
   #queue: PendingPublish[] = [];
   #sending: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -60,6 +62,7 @@ export class KafkaEventBus implements EventBus {
       retry: { ...options.retry, retries: Number.MAX_SAFE_INTEGER },
     });
     this.#partitioner = kafkajs.Partitioners.DefaultPartitioner();
+    this.#deadLetters = new IndexedDeadLetterSink(this, log);
   }
 
   /** Connects the admin client and the producer; EVT_ERR_CONNECTION / EVT_ERR_AUTH when the cluster refuses. */
@@ -163,7 +166,7 @@ export class KafkaEventBus implements EventBus {
       admin: this.#serialAdmin,
       options: this.#options,
       subscribe: o,
-      publisher: this,
+      deadLetters: this.#deadLetters,
       log: this.#log.child({ topics: o.topics, group: o.group }),
       onClosed: (s) => this.#subscriptions.delete(s),
     });

@@ -8,7 +8,8 @@ import { createSubscriptionHandle, type ValidSubscribeOptions } from '../consume
 import type { RawMessage } from '../ingest.js';
 import { backoffDelay, sleep } from '../retry.js';
 import type { KafkaBusOptions } from '../options.js';
-import type { Publisher, Subscription } from '../port.js';
+import type { Subscription } from '../port.js';
+import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import type { SerialAdmin } from './admin.js';
 import type { KafkaJsModule } from './client.js';
 import { isTopicNotReadyError, translateKafkaError } from './errors.js';
@@ -23,7 +24,7 @@ export interface KafkaSubscriptionDeps {
   admin: SerialAdmin;
   options: Readonly<KafkaBusOptions>;
   subscribe: ValidSubscribeOptions;
-  publisher: Publisher;
+  deadLetters: DeadLetterSink;
   log: Logger;
   onClosed: (subscription: Subscription) => void;
 }
@@ -77,7 +78,7 @@ export class KafkaSubscription {
     });
     this.#processor = new MessageProcessor({
       ...deps.subscribe,
-      publisher: deps.publisher,
+      deadLetters: deps.deadLetters,
       maxEventBytes: deps.options.maxEventBytes,
       log: deps.log,
       signal: this.#abort.signal,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { IndexedDeadLetterSink } from '../consumer/deadLetterSink.js';
 import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
 import { createSubscriptionHandle, validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
@@ -25,6 +26,7 @@ export class MemoryEventBus implements EventBus {
   readonly #log: Logger;
   readonly #groups = new Map<string, MemoryGroup>();
   readonly #subscriptions = new Set<Subscription>();
+  readonly #deadLetters: IndexedDeadLetterSink;
   #roundRobin = 0;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -33,6 +35,7 @@ export class MemoryEventBus implements EventBus {
     this.#options = options;
     this.#store = store;
     this.#log = log;
+    this.#deadLetters = new IndexedDeadLetterSink(this, log);
   }
 
   static async create(options: Readonly<MemoryBusOptions>, log: Logger): Promise<MemoryEventBus> {
@@ -84,7 +87,7 @@ export class MemoryEventBus implements EventBus {
     const log = this.#log.child({ topics: o.topics, group: o.group });
     const processor = new MessageProcessor({
       ...o,
-      publisher: this,
+      deadLetters: this.#deadLetters,
       maxEventBytes: this.#options.maxEventBytes,
       log,
       signal: abort.signal,

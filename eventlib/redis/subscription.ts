@@ -4,7 +4,8 @@ import { ProcessedOffsets, streamIdOrder } from '../consumer/progress.js';
 import { createSubscriptionHandle, type ValidSubscribeOptions } from '../consumer/subscription.js';
 import type { RawMessage } from '../ingest.js';
 import type { RedisBusOptions } from '../options.js';
-import type { Publisher, Subscription } from '../port.js';
+import type { Subscription } from '../port.js';
+import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { closeRedis, connectRedis, type RedisClient, type RedisModule } from './client.js';
 import { translateRedisError } from './errors.js';
@@ -21,7 +22,7 @@ export interface RedisSubscriptionDeps {
   options: Readonly<RedisBusOptions>;
   subscribe: ValidSubscribeOptions;
   consumer: string;
-  publisher: Publisher;
+  deadLetters: DeadLetterSink;
   log: Logger;
   onClosed: (subscription: Subscription) => void;
 }
@@ -56,7 +57,7 @@ export class RedisSubscription {
     this.#deps = deps;
     this.#processor = new MessageProcessor({
       ...deps.subscribe,
-      publisher: deps.publisher,
+      deadLetters: deps.deadLetters,
       maxEventBytes: deps.options.maxEventBytes,
       log: deps.log,
       signal: this.#abort.signal,

@@ -468,6 +468,58 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       expect(reasons).toMatch(/no text ingest rule/);
     });
 
+    it('dead-letters a poison message once per topic (not per group, not again on replays); a handler dead letter once per group', async () => {
+      let bus = await open();
+      const topic = await newTopic(bus);
+      const registry = createEventRegistry().register({ type: 'book-added', version: 1, schema: BookSchema });
+      const poisonLine = '{"broken": json';
+      await options.pushRaw(bus, topic, [poisonLine]);
+      const doomed = book('k', 1);
+      const positions = await bus.publish(topic, [doomed, book('k', 2)]);
+      const settled = async (sub: Subscription) => {
+        for (const p of positions) await sub.waitForPosition(p, timeoutMs);
+        await waitFor(() => sub.stats().poison === 1, { timeoutMs, what: 'the poison message' });
+        await sub.waitUntilCaughtUp(timeoutMs);
+        return sub.stats();
+      };
+
+      // Three groups read the poison message at the same time.
+      const groups = await Promise.all(
+        [1, 2, 3].map(() =>
+          bus.subscribe({ topics: [topic], group: uniqueName('g'), registry, handler: () => undefined }),
+        ),
+      );
+      const stats = await Promise.all(groups.map(settled));
+      expect(stats.map((s) => s.alreadyDeadLettered).sort()).toEqual([0, 1, 1]);
+
+      // A view that replays the log at every start, restarted twice (a new bus each time, as a new process), and
+      // whose handler dead-letters one event: that record is written once for the view's group.
+      const view = uniqueName('view');
+      const viewHandler: Handler = (event) => (event.id === doomed.id ? deadLetter('cannot apply') : undefined);
+      for (let run = 1; run <= 3; run++) {
+        if (run > 1) {
+          await bus.close();
+          bus = await open();
+        }
+        const sub = await bus.subscribe({ topics: [topic], group: view, replay: true, registry, handler: viewHandler });
+        expect(await settled(sub)).toMatchObject({
+          poison: 1,
+          deadLettered: 1,
+          alreadyDeadLettered: run === 1 ? 1 : 2,
+        });
+        await sub.close();
+      }
+
+      const letters = await readDeadLetters(bus, topic, 2);
+      const poisonLetter = letters.find((l) => l.data.cause === 'poison')!;
+      expect(poisonLetter.data.source.value).toBe(poisonLine);
+      expect(letters.find((l) => l.data.cause === 'handler')!.data).toMatchObject({
+        group: view,
+        reason: 'cannot apply',
+        event: doomed,
+      });
+    });
+
     it('counts events of a type its registry does not know: skipped without the handler, never silently', async () => {
       const bus = await open();
       const topic = await newTopic(bus);
@@ -515,6 +567,8 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       const sub = await bus.subscribe({ topics: [topic], group: uniqueName('g'), handler });
       const [good] = await bus.publish(topic, [book('k', 3)]);
       await sub.waitForPosition(good!, timeoutMs);
+      await waitFor(() => sub.stats().poison === 1, { timeoutMs, what: 'the oversized message' }); // any partition
+      await sub.waitUntilCaughtUp(timeoutMs);
       // Nothing of the refused publish was written: only the good event reached the handler.
       expect(seen.map(dataOf)).toEqual([{ key: 'k', seq: 3 }]);
       expect(sub.stats()).toMatchObject({ poison: 1, acked: 1 });
