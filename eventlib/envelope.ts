@@ -85,8 +85,14 @@ export function encodeEnvelope(event: Envelope): string {
   return JSON.stringify(event);
 }
 
-/** Validates events before they are written (EVT_ERR_INVALID_EVENT names the bad one) and encodes them. */
-export function toWireMessages(events: readonly Envelope[]): { key: string; value: string; event: Envelope }[] {
+/**
+ * Validates events before they are written (EVT_ERR_INVALID_EVENT names the bad one) and encodes them; an
+ * encoding larger than `maxEventBytes` is EVT_ERR_TOO_LARGE. Both before anything is written.
+ */
+export function toWireMessages(
+  events: readonly Envelope[],
+  maxEventBytes = Number.POSITIVE_INFINITY,
+): { key: string; value: string; event: Envelope }[] {
   return events.map((event, index) => {
     const result = EnvelopeSchema.safeParse(event);
     if (!result.success) {
@@ -96,6 +102,16 @@ export function toWireMessages(events: readonly Envelope[]): { key: string; valu
         { cause: result.error },
       );
     }
-    return { key: result.data.key, value: encodeEnvelope(result.data), event: result.data };
+    const value = encodeEnvelope(result.data);
+    // Bytes are at most 3 per UTF-16 unit: measure only values that could be too large.
+    const bytes = value.length * 3 > maxEventBytes ? Buffer.byteLength(value, 'utf8') : 0;
+    if (bytes > maxEventBytes) {
+      throw new EventLibError(
+        'EVT_ERR_TOO_LARGE',
+        `event #${index} (${result.data.type} ${result.data.id}) is ${bytes} bytes encoded, more than maxEventBytes ` +
+          `(${maxEventBytes}); nothing was written`,
+      );
+    }
+    return { key: result.data.key, value, event: result.data };
   });
 }

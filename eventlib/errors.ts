@@ -15,13 +15,29 @@ export const EVT_ERROR_CODES = {
   EVT_ERR_AUTH: { retriable: false, poison: false },
   /** The topic or stream does not exist and could not be created. */
   EVT_ERR_UNKNOWN_TOPIC: { retriable: false, poison: false },
+  /**
+   * A topic exists with another partition count than the one declared (`ensureTopic(name, { partitions })`). A
+   * start-up error: fix the declaration or the topic; it is never used silently.
+   */
+  EVT_ERR_TOPIC_MISMATCH: { retriable: false, poison: false },
+  /**
+   * The log under a running subscription was reset or deleted (Redis restarted without its data, a stream
+   * deleted): consuming on would decide on an empty state. Stop, restore the data, or subscribe with
+   * `onLogReset: 'replay'` where rebuilding from the new log is right.
+   */
+  EVT_ERR_LOG_RESET: { retriable: false, poison: false },
   /** The broker refused or failed a request; `retriable` follows what the broker said. */
   EVT_ERR_BROKER: { retriable: true, poison: false },
   /** The memory adapter could not read or write its journal file. */
   EVT_ERR_STORE: { retriable: false, poison: false },
   /** An optional client library (kafkajs, redis) is not installed. */
   EVT_ERR_MISSING_DEPENDENCY: { retriable: false, poison: false },
-  /** Poison: the bytes are not an event (broken JSON, empty, or a shape no ingest rule accepts). */
+  /**
+   * An event larger than the bus's `maxEventBytes`: `publish` rejects it before writing anything; a consumed
+   * message that large is poison (dead-lettered).
+   */
+  EVT_ERR_TOO_LARGE: { retriable: false, poison: true },
+  /** Poison: the bytes are not an event (broken JSON, not UTF-8, empty, or a shape no ingest rule accepts). */
   EVT_ERR_DECODE: { retriable: false, poison: true },
   /** Poison: the message claims to be an envelope but the envelope is invalid. */
   EVT_ERR_INVALID_EVENT: { retriable: false, poison: true },
@@ -45,6 +61,15 @@ export class EventLibError extends Error {
     this.code = code;
     this.retriable = options?.retriable ?? EVT_ERROR_CODES[code].retriable;
   }
+}
+
+/** The start-up error for a topic whose partition count differs from the declared one. */
+export function topicMismatchError(topic: string, actual: number, declared: number): EventLibError {
+  return new EventLibError(
+    'EVT_ERR_TOPIC_MISMATCH',
+    `topic ${topic} has ${actual} partitions but is declared with ${declared}: declare ${actual}, or recreate ` +
+      `the topic with ${declared} (its events are then lost; Kafka cannot remove partitions)`,
+  );
 }
 
 /** True when `err` is an eventlib error (optionally with the given code). Works across module copies. */

@@ -21,6 +21,7 @@ export type {
   EventBusKind,
   Handler,
   HandlerContext,
+  LogReset,
   Outcome,
   Position,
   Publisher,

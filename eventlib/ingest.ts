@@ -11,8 +11,18 @@ export interface RawMessage {
   position: Position;
   /** Kafka message key or the Redis `key` field; null when absent (e.g. `kcat -P` without `-K`). */
   key: string | null;
-  /** UTF-8 payload; null for a Kafka tombstone or a Redis entry without payload. */
+  /**
+   * The payload as text; null for a Kafka tombstone or a Redis entry without payload. Base64 of the bytes when
+   * `encoding` says so.
+   */
   value: string | null;
+  /**
+   * `base64`: the payload bytes are not valid UTF-8, so `value` holds them in base64 and the message is poison.
+   * Only an adapter that reads bytes can tell (Kafka); Redis and memory hand over strings (see eventlib/README.md).
+   */
+  encoding?: 'base64';
+  /** Payload size in bytes as stored, when the adapter knows it (Kafka); else the UTF-8 length of `value`. */
+  size?: number;
   /** Broker append time, ms since the epoch (used as `occurredAt` of wrapped input). */
   timestamp: number;
 }
@@ -54,6 +64,14 @@ export interface IngestRules {
 export type DecodeResult =
   { ok: true; event: Envelope; via: 'envelope' | 'bare-json' | 'text' } | { ok: false; error: EventLibError };
 
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+/** First characters of a JSON string, number, true, false or null: `"`, `-`, 0-9, t, f, n. */
+const MAY_START_JSON_SCALAR = new Set([
+  0x22, 0x2d, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x74, 0x66, 0x6e,
+]);
+const NOT_JSON = Symbol('not JSON');
+
 /** Producer name put on events built from raw input. */
 export const INGEST_PRODUCER = 'eventlib-ingest';
 
@@ -63,9 +81,25 @@ export const INGEST_PRODUCER = 'eventlib-ingest';
  */
 export function decodeMessage(
   raw: RawMessage,
-  options: { registry?: EventRegistry | undefined; ingest?: IngestRules | undefined } = {},
+  options: {
+    registry?: EventRegistry | undefined;
+    ingest?: IngestRules | undefined;
+    /** A larger payload is poison (EVT_ERR_TOO_LARGE); unlimited when absent. */
+    maxEventBytes?: number | undefined;
+  } = {},
 ): DecodeResult {
   try {
+    const max = options.maxEventBytes;
+    if (max !== undefined && raw.value !== null) {
+      const size = raw.size ?? (raw.value.length * 3 > max ? Buffer.byteLength(raw.value, 'utf8') : 0);
+      if (size > max) {
+        throw new EventLibError(
+          'EVT_ERR_TOO_LARGE',
+          `message of ${size} bytes is larger than the limit of ${max} bytes (maxEventBytes)`,
+        );
+      }
+    }
+    if (raw.encoding === 'base64') throw new EventLibError('EVT_ERR_DECODE', 'the payload is not valid UTF-8');
     const { event, via } = toEnvelope(raw, options.ingest ?? {}, options.registry);
     const checked = options.registry ? options.registry.parse(event) : event;
     return { ok: true, event: checked, via };
@@ -86,7 +120,8 @@ function toEnvelope(
   const text = raw.value?.trim() ?? '';
   if (text === '') throw new EventLibError('EVT_ERR_DECODE', 'empty message');
 
-  if (text.startsWith('{') || text.startsWith('[')) {
+  const first = text.charCodeAt(0);
+  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -104,14 +139,19 @@ function toEnvelope(
     return { event: wrap(rules.bareJson, object, object, raw, registry), via: 'bare-json' };
   }
 
-  // Not an object: a JSON string counts as its text, anything else as the line itself.
+  // Other JSON values: a string counts as its text; null, numbers and booleans are not events. Anything that does
+  // not parse as JSON is a text line.
   let line = text;
-  if (text.startsWith('"')) {
+  if (MAY_START_JSON_SCALAR.has(first)) {
+    let value: unknown = NOT_JSON;
     try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'string') line = value;
+      value = JSON.parse(text);
     } catch {
-      // a line that merely starts with a quote
+      // a text line, e.g. "true story" or "-30-"
+    }
+    if (typeof value === 'string') line = value;
+    else if (value !== NOT_JSON) {
+      throw new EventLibError('EVT_ERR_DECODE', `a JSON ${value === null ? 'null' : typeof value} is not an event`);
     }
   }
   if (!rules.text) throw new EventLibError('EVT_ERR_DECODE', 'a text line, and no text ingest rule');

@@ -23,6 +23,13 @@ const TlsSchema = z.union([
   }),
 ]);
 
+/**
+ * The largest event, in bytes of its UTF-8 JSON (default 1 MiB, Kafka's default message size). `publish` rejects a
+ * larger envelope before writing anything (EVT_ERR_TOO_LARGE); a consumed message larger than this is poison.
+ * At least 4 KiB, so a dead-letter record (which keeps a prefix of an oversized payload) always fits.
+ */
+const MaxEventBytesSchema = z.int().min(4_096).max(268_435_456).default(1_048_576);
+
 export const MemoryBusOptionsSchema = z.object({
   kind: z.literal('memory'),
   /** Append-only JSON-lines journal; with it, a restart keeps events and group positions. */
@@ -31,6 +38,7 @@ export const MemoryBusOptionsSchema = z.object({
   partitions: z.int().min(1).max(1024).default(1),
   /** How long acknowledged positions may wait before they are written to the journal (coalesced). */
   flushIntervalMs: z.int().min(0).max(60_000).default(20),
+  maxEventBytes: MaxEventBytesSchema,
   logger: LoggerSchema,
 });
 
@@ -83,6 +91,7 @@ export const KafkaBusOptionsSchema = z.object({
     .refine((c) => c.heartbeatInterval < c.sessionTimeout, {
       message: 'consumer.heartbeatInterval must be below consumer.sessionTimeout',
     }),
+  maxEventBytes: MaxEventBytesSchema,
   logger: LoggerSchema,
 });
 
@@ -116,6 +125,7 @@ export const RedisBusOptionsSchema = z
     claimIntervalMs: z.int().min(10).optional(),
     /** Deliveries after which a reclaimed entry is dead-lettered instead of handled again. */
     maxDeliveries: z.int().min(1).default(5),
+    maxEventBytes: MaxEventBytesSchema,
     logger: LoggerSchema,
   })
   .refine((o) => !(o.url && o.socket), { message: 'give either url or socket, not both' });

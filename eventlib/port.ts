@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Envelope } from './envelope.js';
+import type { EventLibError } from './errors.js';
 import type { IngestRules } from './ingest.js';
 import type { EventRegistry } from './registry.js';
 import type { RetryPolicy } from './retry.js';
@@ -79,6 +80,24 @@ export interface SubscribeOptions {
   retry?: Partial<RetryPolicy>;
   /** The member name (Redis consumer name, Kafka client id suffix). Unique per process by default. */
   consumerName?: string;
+  /**
+   * What to do when the log is reset or deleted under the running subscription (Redis: the stream or the group is
+   * gone, or the stream was recreated, e.g. a server restarted without its data). `fail` (default): the
+   * subscription stops and `failed` resolves with EVT_ERR_LOG_RESET naming the stream, so the service can stop
+   * instead of deciding on an empty state. `replay`: for read models that rebuild: `onReset` is called (clear the
+   * state), then the group is created again at the start of the new log and consumption goes on. Kafka and memory:
+   * not detected (their logs are not reset under a subscription), the option is accepted and has no effect.
+   */
+  onLogReset?: 'fail' | 'replay';
+  /** With `onLogReset: 'replay'`: called (and awaited) before the new log is read; a throw fails the subscription. */
+  onReset?: (reset: LogReset) => Promise<void> | void;
+}
+
+export interface LogReset {
+  /** The topic (stream) found reset. */
+  topic: string;
+  /** What was found, for logs. */
+  reason: string;
 }
 
 export interface SubscriptionStats {
@@ -92,11 +111,27 @@ export interface SubscriptionStats {
   deadLettered: number;
   /** Messages dead-lettered because they could not be decoded or validated. */
   poison: number;
+  /**
+   * Events of a type the subscription's registry does not know. Skipped (also counted in `skipped` and
+   * `handled`, logged at debug) unless the registry says `unknownTypes: 'pass'`; never dropped without a count.
+   */
+  unknown: number;
+  /**
+   * Of `poison` and `deadLettered`: messages whose dead letter `<topic>.dlq` already held (another group's record
+   * of the same poison message, or this group's from before a replay), so none was written again.
+   */
+  alreadyDeadLettered: number;
 }
 
 export interface Subscription {
   readonly group: string;
   readonly topics: readonly string[];
+  /**
+   * Resolves (never rejects) with the error that stopped this subscription on its own: EVT_ERR_LOG_RESET (Redis,
+   * `onLogReset: 'fail'`). Stays pending for a subscription that is only closed. After it resolves the
+   * subscription is closed and its waits reject with that error.
+   */
+  readonly failed: Promise<EventLibError>;
   /**
    * True when this subscription has applied everything in its share of the log as far as it knows the log's end
    * (known when subscribing, kept current while consuming). See eventlib/README.md for each adapter's share.

@@ -15,13 +15,19 @@ export interface EventTypeDefinition<D = unknown> {
 }
 
 export interface EventRegistryOptions {
-  /** `pass` (default): events of unregistered types reach the handler unchanged. `reject`: they are poison. */
-  unknownTypes?: 'pass' | 'reject';
+  /**
+   * What a subscription with this registry does with events of a type it does not know. `skip` (default): they
+   * are skipped without calling the handler, logged at debug and counted (`stats().unknown`). `pass`: they reach
+   * the handler unchanged (and are counted). `reject`: they are poison (EVT_ERR_UNKNOWN_TYPE, dead-lettered).
+   */
+  unknownTypes?: 'skip' | 'pass' | 'reject';
 }
 
 export type RegistryParseResult = { ok: true; event: Envelope } | { ok: false; error: EventLibError };
 
 export interface EventRegistry {
+  /** See `EventRegistryOptions.unknownTypes`. */
+  readonly unknownTypes: 'skip' | 'pass' | 'reject';
   /** Adds one version of one type. Throws EVT_ERR_INVALID_OPTIONS when that version is already registered. */
   register<D>(definition: EventTypeDefinition<D>): EventRegistry;
   has(type: string, version?: number): boolean;
@@ -44,10 +50,11 @@ interface TypeEntry {
 
 /** The event types a service reads or writes: type -> zod schema per version, with upcasters from older versions. */
 export function createEventRegistry(options: EventRegistryOptions = {}): EventRegistry {
-  const unknownTypes = options.unknownTypes ?? 'pass';
+  const unknownTypes = options.unknownTypes ?? 'skip';
   const entries = new Map<string, TypeEntry>();
 
   const registry: EventRegistry = {
+    unknownTypes,
     register(definition) {
       if (!EVENT_TYPE_PATTERN.test(definition.type)) {
         throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `event type "${definition.type}" is not kebab-case`);
@@ -84,7 +91,7 @@ export function createEventRegistry(options: EventRegistryOptions = {}): EventRe
     parse(event) {
       const entry = entries.get(event.type);
       if (!entry) {
-        if (unknownTypes === 'pass') return event;
+        if (unknownTypes !== 'reject') return event;
         throw new EventLibError('EVT_ERR_UNKNOWN_TYPE', `event type "${event.type}" is not registered`);
       }
       const own = entry.versions.get(event.version);

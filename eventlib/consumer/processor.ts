@@ -2,17 +2,11 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../envelope.js';
 import { describeError } from '../errors.js';
 import { decodeMessage, type IngestRules, type RawMessage } from '../ingest.js';
-import {
-  deadLetterTopic,
-  type Handler,
-  type HandlerContext,
-  type Outcome,
-  type Publisher,
-  type SubscriptionStats,
-} from '../port.js';
+import { deadLetterTopic, type Handler, type HandlerContext, type Outcome, type SubscriptionStats } from '../port.js';
 import type { EventRegistry } from '../registry.js';
 import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
 import { deadLetterEnvelope, type DeadLetterCause } from './deadLetter.js';
+import type { DeadLetterSink } from './deadLetterSink.js';
 
 /** `done`: the outcome is applied, the adapter may acknowledge. `aborted`: closing; leave the message unacknowledged. */
 export type ProcessResult = 'done' | 'aborted';
@@ -23,8 +17,10 @@ export interface ProcessorOptions {
   registry?: EventRegistry | undefined;
   ingest?: IngestRules | undefined;
   retry: RetryPolicy;
-  /** Where dead-letter records go (`<topic>.dlq` on the same bus). */
-  publisher: Publisher;
+  /** Where dead-letter records go (`<topic>.dlq` on the same bus), written once per record id. */
+  deadLetters: DeadLetterSink;
+  /** The bus's limit: a larger message is poison, and dead-letter records are kept within it. */
+  maxEventBytes?: number | undefined;
   log: Logger;
   /** Aborted when the subscription closes: no new handler call starts, backoffs end early. */
   signal: AbortSignal;
@@ -44,7 +40,16 @@ const KEEP_ALIVE_EVERY_MS = 1000;
  */
 export class MessageProcessor {
   readonly #options: ProcessorOptions;
-  readonly #stats: SubscriptionStats = { handled: 0, acked: 0, skipped: 0, retried: 0, deadLettered: 0, poison: 0 };
+  readonly #stats: SubscriptionStats = {
+    handled: 0,
+    acked: 0,
+    skipped: 0,
+    retried: 0,
+    deadLettered: 0,
+    poison: 0,
+    unknown: 0,
+    alreadyDeadLettered: 0,
+  };
 
   constructor(options: ProcessorOptions) {
     this.#options = options;
@@ -58,6 +63,15 @@ export class MessageProcessor {
     const { signal, log } = this.#options;
     if (signal.aborted) return 'aborted';
     const decoded = decodeMessage(message, this.#options);
+    if (!decoded.ok && isDeadLetterTopic(message.topic)) {
+      // Unreadable input on a dead-letter topic is not dead-lettered again (no `.dlq.dlq` chains): counted, skipped.
+      log.warn(
+        { topic: message.topic, position: message.position, err: describeError(decoded.error) },
+        'poison message on a dead-letter topic: skipped',
+      );
+      this.#stats.poison++;
+      return 'done';
+    }
     if (!decoded.ok) {
       log.warn(
         { topic: message.topic, position: message.position, err: describeError(decoded.error) },
@@ -70,6 +84,19 @@ export class MessageProcessor {
       );
       if (result === 'done') this.#stats.poison++;
       return result;
+    }
+    const { registry } = this.#options;
+    if (registry && !registry.has(decoded.event.type)) {
+      this.#stats.unknown++;
+      if (registry.unknownTypes !== 'pass') {
+        log.debug(
+          { topic: message.topic, position: message.position, type: decoded.event.type },
+          'unknown event type; skipped',
+        );
+        this.#stats.skipped++;
+        this.#stats.handled++;
+        return 'done';
+      }
     }
     return this.#handle(message, decoded.event, hooks);
   }
@@ -199,22 +226,33 @@ export class MessageProcessor {
     return result;
   }
 
-  /** Writes the dead-letter record, retrying (with backoff) until it is durable or the subscription closes. */
+  /**
+   * Writes the dead-letter record unless the dead-letter topic already holds it (same id: another group's record
+   * of this poison message, or this group's before a replay), retrying (with backoff) until it is durable or the
+   * subscription closes.
+   */
   async #deadLetter(
     message: RawMessage,
     what: { cause: DeadLetterCause; reason: string; error?: unknown; attempts: number; event?: Envelope | undefined },
     hooks: ProcessHooks,
   ): Promise<ProcessResult> {
-    const { publisher, group, log, signal, retry } = this.#options;
-    const record = deadLetterEnvelope({ message, group, ...what });
+    const { deadLetters, group, log, signal, retry } = this.#options;
+    const record = deadLetterEnvelope({ message, group, ...what, maxBytes: this.#options.maxEventBytes });
     const dlq = deadLetterTopic(message.topic);
     for (let failures = 1; ; failures++) {
       try {
-        await publisher.publish(dlq, [record]);
-        log.warn(
-          { topic: message.topic, position: message.position, dlq, cause: what.cause, reason: what.reason },
-          'dead-lettered',
-        );
+        const written = await withKeepAlive(deadLetters.write(dlq, record), hooks.keepAlive);
+        const fields = {
+          topic: message.topic,
+          position: message.position,
+          dlq,
+          cause: what.cause,
+          reason: what.reason,
+        };
+        if (written === 'duplicate') {
+          this.#stats.alreadyDeadLettered++;
+          log.debug({ ...fields, id: record.id }, 'already dead-lettered; not written again');
+        } else log.warn(fields, 'dead-lettered');
         return 'done';
       } catch (err) {
         log.error({ err: describeError(err), dlq }, 'could not write the dead-letter record; retrying');
@@ -222,6 +260,19 @@ export class MessageProcessor {
         if (!(await pause(backoffDelay(retry, failures), signal, hooks.keepAlive))) return 'aborted';
       }
     }
+  }
+}
+
+const isDeadLetterTopic = (topic: string): boolean => topic.endsWith('.dlq');
+
+/** Awaits `work`, calling `keepAlive` every second meanwhile (a dead-letter write may first read the dlq). */
+async function withKeepAlive<T>(work: Promise<T>, keepAlive?: () => Promise<void>): Promise<T> {
+  if (!keepAlive) return work;
+  const timer = setInterval(() => void keepAlive().catch(() => undefined), KEEP_ALIVE_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
   }
 }
 

@@ -18,6 +18,10 @@ const SubscribeOptionsSchema = z.object({
   ingest: z.custom<NonNullable<SubscribeOptions['ingest']>>().optional(),
   retry: z.unknown().optional(),
   consumerName: z.string().min(1).optional(),
+  onLogReset: z.enum(['fail', 'replay']).default('fail'),
+  onReset: z
+    .custom<NonNullable<SubscribeOptions['onReset']>>((v) => typeof v === 'function', 'onReset must be a function')
+    .optional(),
 });
 
 export type ValidSubscribeOptions = Readonly<
@@ -30,6 +34,9 @@ export function validateSubscribeOptions(options: SubscribeOptions): ValidSubscr
   if (!parsed.success) {
     throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid subscribe options: ${z.prettifyError(parsed.error)}`);
   }
+  if (parsed.data.onReset && parsed.data.onLogReset !== 'replay') {
+    throw new EventLibError('EVT_ERR_INVALID_OPTIONS', "invalid subscribe options: onReset needs onLogReset: 'replay'");
+  }
   const retry = RetryPolicySchema.safeParse(options.retry ?? {});
   if (!retry.success) {
     throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid retry policy: ${z.prettifyError(retry.error)}`);
@@ -39,6 +46,24 @@ export function validateSubscribeOptions(options: SubscribeOptions): ValidSubscr
     topics: Object.freeze([...new Set(parsed.data.topics)]),
     retry: Object.freeze(retry.data),
   });
+}
+
+/** How a subscription that stops on its own (not by close) reports why: `Subscription.failed`. */
+export class SubscriptionFailure {
+  #error: EventLibError | undefined;
+  #resolve!: (error: EventLibError) => void;
+  readonly promise = new Promise<EventLibError>((resolve) => (this.#resolve = resolve));
+
+  get error(): EventLibError | undefined {
+    return this.#error;
+  }
+
+  /** Records the first failure (later ones are ignored) and resolves `promise` with it. */
+  fail(error: EventLibError): void {
+    if (this.#error) return;
+    this.#error = error;
+    this.#resolve(error);
+  }
 }
 
 /** What an adapter supplies; `createSubscriptionHandle` adds the waiting, validation and idempotent close. */
@@ -55,18 +80,22 @@ export interface SubscriptionParts {
   abort: AbortController;
   /** Stops fetching and waits for the in-flight handler and its acknowledgement. Called once. */
   stop(): Promise<void>;
+  /** Set by an adapter whose subscription can fail on its own (Redis: EVT_ERR_LOG_RESET). */
+  failure?: SubscriptionFailure;
 }
 
 export function createSubscriptionHandle(parts: SubscriptionParts): Subscription {
   let closing: Promise<void> | undefined;
   const topics = new Set(parts.topics);
+  const failure = parts.failure ?? new SubscriptionFailure();
 
   const waitUntil = async (check: () => boolean, timeoutMs: number, what: string): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (check()) return;
-      if (parts.abort.signal.aborted)
-        throw new EventLibError('EVT_ERR_CLOSED', `subscription closed while waiting for ${what}`);
+      if (parts.abort.signal.aborted) {
+        throw failure.error ?? new EventLibError('EVT_ERR_CLOSED', `subscription closed while waiting for ${what}`);
+      }
       const left = deadline - Date.now();
       if (left <= 0) throw new EventLibError('EVT_ERR_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`);
       let timer: NodeJS.Timeout | undefined;
@@ -81,6 +110,7 @@ export function createSubscriptionHandle(parts: SubscriptionParts): Subscription
   return {
     group: parts.group,
     topics: parts.topics,
+    failed: failure.promise,
     caughtUp: () => !parts.abort.signal.aborted && parts.caughtUp(),
     lag: () => parts.lag(),
     stats: () => parts.stats(),

@@ -49,3 +49,29 @@ export function translateKafkaError(err: unknown, action: string): EventLibError
     return new EventLibError('EVT_ERR_UNKNOWN_TOPIC', message, { cause: err });
   return new EventLibError('EVT_ERR_BROKER', message, { cause: err, retriable: e.retriable ?? true });
 }
+
+/** Broker answers that mean "the topic is not (yet) in this broker's metadata", normal right after a creation. */
+const TOPIC_NOT_READY_TYPES = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_CONTROLLER',
+  'REQUEST_TIMED_OUT',
+]);
+const TOPIC_NOT_READY_NAMES = new Set(['KafkaJSTopicMetadataNotLoaded', 'KafkaJSMetadataNotLoaded']);
+
+/**
+ * True for the transient errors a topic shows while its creation (by this process or another) propagates:
+ * unknown topic ("This server does not host this topic-partition"), no leader yet, metadata not loaded, the
+ * controller moving. Looks inside kafkajs's retry and aggregate wrappers.
+ */
+export function isTopicNotReadyError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as KafkaJsErrorLike & { errors?: unknown[] };
+  if (e.name && TOPIC_NOT_READY_NAMES.has(e.name)) return true;
+  if (e.type && TOPIC_NOT_READY_TYPES.has(e.type)) return true;
+  if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every(isTopicNotReadyError);
+  const inner = e.originalError ?? e.cause;
+  return inner !== undefined && inner !== err && isTopicNotReadyError(inner);
+}

@@ -1,18 +1,21 @@
 import type * as KafkaJs from 'kafkajs';
 import type { Logger } from 'pino';
+import { IndexedDeadLetterSink } from '../consumer/deadLetterSink.js';
 import { validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
-import { EventLibError } from '../errors.js';
+import { EventLibError, topicMismatchError } from '../errors.js';
 import type { KafkaBusOptions } from '../options.js';
 import { deadLetterTopic, type EventBus, type Position, type SubscribeOptions, type Subscription } from '../port.js';
 import { kafkaConfig, loadKafkaJs, type KafkaJsModule } from './client.js';
-import { SerialAdmin } from './admin.js';
+import { SerialAdmin, ensureTopicReady } from './admin.js';
 import { translateKafkaError } from './errors.js';
 import { KafkaSubscription } from './subscription.js';
 
 /** One produce request carries at most this many value bytes (Kafka's default message.max.bytes is ~1 MiB). */
 const MAX_REQUEST_BYTES = 512 * 1024;
 const MAX_REQUEST_MESSAGES = 5_000;
+/** How long a topic may take to become usable after its creation (by this process or another). */
+const TOPIC_READY_TIMEOUT_MS = 30_000;
 
 interface PendingPublish {
   topic: string;
@@ -37,6 +40,7 @@ export class KafkaEventBus implements EventBus {
   readonly #partitioner: ReturnType<KafkaJs.ICustomPartitioner>;
   readonly #partitionCounts = new Map<string, Promise<number>>();
   readonly #subscriptions = new Set<Subscription>();
+  readonly #deadLetters: IndexedDeadLetterSink;
   #queue: PendingPublish[] = [];
   #sending: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -58,6 +62,7 @@ export class KafkaEventBus implements EventBus {
       retry: { ...options.retry, retries: Number.MAX_SAFE_INTEGER },
     });
     this.#partitioner = kafkajs.Partitioners.DefaultPartitioner();
+    this.#deadLetters = new IndexedDeadLetterSink(this, log);
   }
 
   /** Connects the admin client and the producer; EVT_ERR_CONNECTION / EVT_ERR_AUTH when the cluster refuses. */
@@ -74,30 +79,49 @@ export class KafkaEventBus implements EventBus {
     return bus;
   }
 
+  /**
+   * Creates the topic when missing and resolves once its metadata is visible. With `partitions` declared, an
+   * existing topic with another count is EVT_ERR_TOPIC_MISMATCH; without (publish, subscribe), it is used as is.
+   */
   async ensureTopic(name: string, options: { partitions?: number } = {}): Promise<void> {
     this.#assertOpen();
-    const partitions = options.partitions ?? this.#options.partitions;
-    if (!name || !Number.isInteger(partitions) || partitions < 1) {
+    const declared = options.partitions;
+    if (!name || (declared !== undefined && (!Number.isInteger(declared) || declared < 1))) {
       throw new EventLibError('EVT_ERR_INVALID_OPTIONS', 'ensureTopic needs a name and partitions >= 1');
     }
-    const known = this.#partitionCounts.get(name);
-    if (known && (await known.catch(() => 0)) > 0) return;
-    const counting = this.#createTopic(name, partitions);
-    this.#partitionCounts.set(name, counting);
-    try {
-      await counting;
-    } catch (err) {
-      this.#partitionCounts.delete(name);
-      throw err;
+    await this.#partitionsOf(name, declared);
+  }
+
+  /** The topic's partition count, ensuring the topic once per bus (concurrent callers share the one check). */
+  async #partitionsOf(topic: string, declared?: number): Promise<number> {
+    let known = this.#partitionCounts.get(topic);
+    if (!known) {
+      const checking = ensureTopicReady(
+        this.#serialAdmin,
+        {
+          topic,
+          partitions: declared ?? this.#options.partitions,
+          replicationFactor: this.#options.replicationFactor,
+          timeoutMs: Math.max(TOPIC_READY_TIMEOUT_MS, this.#options.requestTimeout),
+        },
+        this.#log,
+      );
+      known = checking;
+      this.#partitionCounts.set(topic, checking);
+      checking.catch(() => {
+        if (this.#partitionCounts.get(topic) === checking) this.#partitionCounts.delete(topic);
+      });
     }
+    const count = await known;
+    if (declared !== undefined && count !== declared) throw topicMismatchError(topic, count, declared);
+    return count;
   }
 
   async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
-    const wire = toWireMessages(events);
+    const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];
-    await this.ensureTopic(topic);
-    const count = await this.#partitionCounts.get(topic)!;
+    const count = await this.#partitionsOf(topic);
     const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
       partitionId,
       leader: 0,
@@ -142,7 +166,7 @@ export class KafkaEventBus implements EventBus {
       admin: this.#serialAdmin,
       options: this.#options,
       subscribe: o,
-      publisher: this,
+      deadLetters: this.#deadLetters,
       log: this.#log.child({ topics: o.topics, group: o.group }),
       onClosed: (s) => this.#subscriptions.delete(s),
     });
@@ -160,23 +184,6 @@ export class KafkaEventBus implements EventBus {
       this.#log.debug('closed');
     })();
     return this.#closing;
-  }
-
-  /** Creates the topic if missing and returns its partition count. */
-  async #createTopic(topic: string, partitions: number): Promise<number> {
-    const created = await this.#serialAdmin.run(`creating topic ${topic}`, (admin) =>
-      admin.createTopics({
-        topics: [{ topic, numPartitions: partitions, replicationFactor: this.#options.replicationFactor }],
-        waitForLeaders: true,
-      }),
-    );
-    if (created) this.#log.info({ topic, partitions }, 'topic created');
-    const metadata = await this.#serialAdmin.run(`reading metadata of topic ${topic}`, (admin) =>
-      admin.fetchTopicMetadata({ topics: [topic] }),
-    );
-    const count = metadata.topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw new EventLibError('EVT_ERR_UNKNOWN_TOPIC', `topic ${topic} has no partitions`);
-    return count;
   }
 
   /** Sends queued publishes; calls made while a request is in flight go out together in the next one. */

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import type * as KafkaJs from 'kafkajs';
 import type { Logger } from 'pino';
 import { MessageProcessor } from '../consumer/processor.js';
@@ -6,10 +8,11 @@ import { createSubscriptionHandle, type ValidSubscribeOptions } from '../consume
 import type { RawMessage } from '../ingest.js';
 import { backoffDelay, sleep } from '../retry.js';
 import type { KafkaBusOptions } from '../options.js';
-import type { Publisher, Subscription } from '../port.js';
+import type { Subscription } from '../port.js';
+import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import type { SerialAdmin } from './admin.js';
 import type { KafkaJsModule } from './client.js';
-import { translateKafkaError } from './errors.js';
+import { isTopicNotReadyError, translateKafkaError } from './errors.js';
 
 /** Commit resolved offsets during a long batch at least this often (and after every batch). */
 const COMMIT_EVERY_MS = 1_000;
@@ -21,7 +24,7 @@ export interface KafkaSubscriptionDeps {
   admin: SerialAdmin;
   options: Readonly<KafkaBusOptions>;
   subscribe: ValidSubscribeOptions;
-  publisher: Publisher;
+  deadLetters: DeadLetterSink;
   log: Logger;
   onClosed: (subscription: Subscription) => void;
 }
@@ -50,12 +53,23 @@ export class KafkaSubscription {
   readonly #ends = new Map<string, bigint>();
   /** Where partitions start on the first assignment: `latest` (fresh partitions: the log end when subscribing), `replay` (all: the log start). */
   readonly #startOverride = new Map<string, string>();
+  /**
+   * The Kafka group id: the group's name, or for `replay` a group of its own (`<group>.replay.<random>`), which
+   * commits nothing and so disappears once empty. A restarted replaying view then joins at once, instead of waiting
+   * for its killed predecessor's session to time out in a shared group.
+   */
+  readonly #groupId: string;
+  readonly #commits: boolean;
 
   constructor(deps: KafkaSubscriptionDeps) {
     this.#deps = deps;
     const c = deps.options.consumer;
+    this.#commits = !deps.subscribe.replay;
+    this.#groupId = deps.subscribe.replay
+      ? `${deps.subscribe.group}.replay.${randomBytes(6).toString('hex')}`
+      : deps.subscribe.group;
     this.#consumer = deps.kafka.consumer({
-      groupId: deps.subscribe.group,
+      groupId: this.#groupId,
       sessionTimeout: c.sessionTimeout,
       heartbeatInterval: c.heartbeatInterval,
       rebalanceTimeout: c.rebalanceTimeout,
@@ -64,7 +78,8 @@ export class KafkaSubscription {
     });
     this.#processor = new MessageProcessor({
       ...deps.subscribe,
-      publisher: deps.publisher,
+      deadLetters: deps.deadLetters,
+      maxEventBytes: deps.options.maxEventBytes,
       log: deps.log,
       signal: this.#abort.signal,
     });
@@ -86,11 +101,19 @@ export class KafkaSubscription {
       await this.#consumer.connect();
       if (o.replay) await this.#rememberStartsForReplay();
       else if (o.from === 'latest') await this.#rememberEndsForLatest();
-      await this.#consumer.subscribe({ topics: [...o.topics], fromBeginning: o.from === 'beginning' });
+      // The topics were ensured (metadata visible to the admin); another broker may lag a moment behind.
+      for (let failures = 1; ; failures++) {
+        try {
+          await this.#consumer.subscribe({ topics: [...o.topics], fromBeginning: o.replay || o.from === 'beginning' });
+          break;
+        } catch (err) {
+          if (failures >= 10 || !isTopicNotReadyError(err)) throw err;
+          await sleep(backoffDelay({ maxAttempts: 1, baseMs: 50, maxMs: 1_000 }, failures));
+        }
+      }
       await this.#consumer.run({
-        autoCommit: true,
-        autoCommitInterval: COMMIT_EVERY_MS,
-        autoCommitThreshold: COMMIT_EVERY_MESSAGES,
+        autoCommit: this.#commits,
+        ...(this.#commits ? { autoCommitInterval: COMMIT_EVERY_MS, autoCommitThreshold: COMMIT_EVERY_MESSAGES } : {}),
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.#deps.options.consumer.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.#eachBatch(payload),
@@ -99,7 +122,7 @@ export class KafkaSubscription {
       await this.#consumer.disconnect().catch(() => undefined);
       throw translateKafkaError(err, `subscribing group ${o.group} to ${o.topics.join(', ')}`);
     }
-    log.debug({ from: o.from }, 'subscribed');
+    log.debug({ from: o.from, groupId: this.#groupId }, 'subscribed');
 
     const handle = createSubscriptionHandle({
       group: o.group,
@@ -136,13 +159,23 @@ export class KafkaSubscription {
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || this.#abort.signal.aborted) break;
       const position = { topic, partition, offset: message.offset };
+      const bytes = message.value;
       const raw: RawMessage = {
         topic,
         position,
         key: message.key?.toString('utf8') ?? null,
-        value: message.value?.toString('utf8') ?? null,
+        value: null,
         timestamp: Number(message.timestamp),
+        size: bytes?.length ?? 0,
       };
+      if (bytes) {
+        // Bytes that are not UTF-8 are poison; base64 keeps them exactly for the dead letter.
+        if (isUtf8(bytes)) raw.value = bytes.toString('utf8');
+        else {
+          raw.value = bytes.toString('base64');
+          raw.encoding = 'base64';
+        }
+      }
       this.#processed.begin(position);
       const result = await this.#processor.process(raw, { keepAlive: heartbeat });
       if (result === 'done') payload.resolveOffset(message.offset);
@@ -150,18 +183,17 @@ export class KafkaSubscription {
       if (result !== 'done') break;
       if (++sinceSync >= COMMIT_EVERY_MESSAGES || Date.now() - lastSync >= COMMIT_EVERY_MS) {
         await heartbeat();
-        await payload.commitOffsetsIfNecessary();
+        if (this.#commits) await payload.commitOffsetsIfNecessary();
         sinceSync = 0;
         lastSync = Date.now();
       }
     }
-    await payload.commitOffsetsIfNecessary();
+    if (this.#commits) await payload.commitOffsetsIfNecessary();
   }
 
   #committed(topics: readonly string[]) {
-    const { admin, subscribe: o } = this.#deps;
-    return admin.run(`reading the offsets of group ${o.group}`, (a) =>
-      a.fetchOffsets({ groupId: o.group, topics: [...topics] }),
+    return this.#deps.admin.run(`reading the offsets of group ${this.#groupId}`, (a) =>
+      a.fetchOffsets({ groupId: this.#groupId, topics: [...topics] }),
     );
   }
 
@@ -259,7 +291,7 @@ export class KafkaSubscription {
           ?.partitions.find((p) => p.partition === partition)?.offset;
         const start =
           startOverride.get(key(topic, partition)) ??
-          (stored !== undefined && stored !== '-1' ? stored : o.from === 'beginning' ? end.low : end.high);
+          (stored !== undefined && stored !== '-1' ? stored : o.replay || o.from === 'beginning' ? end.low : end.high);
         this.#processed.startAt(topic, partition, start);
       }
     }
@@ -311,7 +343,7 @@ export class KafkaSubscription {
             .find((c) => c.topic === topic)
             ?.partitions.find((p) => p.partition === e.partition)?.offset;
           const start = BigInt(
-            stored !== undefined && stored !== '-1' ? stored : o.from === 'beginning' ? e.low : e.high,
+            stored !== undefined && stored !== '-1' ? stored : o.replay || o.from === 'beginning' ? e.low : e.high,
           );
           const high = BigInt(e.high);
           lag += high > start ? high - start : 0n;

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
+import { IndexedDeadLetterSink } from '../consumer/deadLetterSink.js';
 import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
 import { createSubscriptionHandle, validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
-import { EventLibError } from '../errors.js';
+import { EventLibError, topicMismatchError } from '../errors.js';
 import type { RawMessage } from '../ingest.js';
 import type { MemoryBusOptions } from '../options.js';
 import { deadLetterTopic, type EventBus, type Position, type SubscribeOptions, type Subscription } from '../port.js';
@@ -25,6 +26,7 @@ export class MemoryEventBus implements EventBus {
   readonly #log: Logger;
   readonly #groups = new Map<string, MemoryGroup>();
   readonly #subscriptions = new Set<Subscription>();
+  readonly #deadLetters: IndexedDeadLetterSink;
   #roundRobin = 0;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -33,6 +35,7 @@ export class MemoryEventBus implements EventBus {
     this.#options = options;
     this.#store = store;
     this.#log = log;
+    this.#deadLetters = new IndexedDeadLetterSink(this, log);
   }
 
   static async create(options: Readonly<MemoryBusOptions>, log: Logger): Promise<MemoryEventBus> {
@@ -40,20 +43,23 @@ export class MemoryEventBus implements EventBus {
     return new MemoryEventBus(options, store, log);
   }
 
+  /** With `partitions` declared, an existing topic with another count is EVT_ERR_TOPIC_MISMATCH. */
   async ensureTopic(name: string, options: { partitions?: number } = {}): Promise<void> {
     this.#assertOpen();
-    const partitions = options.partitions ?? this.#options.partitions;
-    if (!name || !Number.isInteger(partitions) || partitions < 1) {
+    const declared = options.partitions;
+    if (!name || (declared !== undefined && (!Number.isInteger(declared) || declared < 1))) {
       throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `ensureTopic needs a name and partitions >= 1`);
     }
-    await this.#store.ensureTopic(name, partitions);
+    await this.#store.ensureTopic(name, declared ?? this.#options.partitions);
+    const actual = this.#store.partitions(name);
+    if (declared !== undefined && actual !== declared) throw topicMismatchError(name, actual, declared);
   }
 
   async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
     return this.#append(
       topic,
-      toWireMessages(events).map(({ key, value }) => ({ key, value })),
+      toWireMessages(events, this.#options.maxEventBytes).map(({ key, value }) => ({ key, value })),
     );
   }
 
@@ -79,7 +85,13 @@ export class MemoryEventBus implements EventBus {
     if (!group) this.#groups.set(o.group, (group = new MemoryGroup(o.group, store, this.#log)));
     const abort = new AbortController();
     const log = this.#log.child({ topics: o.topics, group: o.group });
-    const processor = new MessageProcessor({ ...o, publisher: this, log, signal: abort.signal });
+    const processor = new MessageProcessor({
+      ...o,
+      deadLetters: this.#deadLetters,
+      maxEventBytes: this.#options.maxEventBytes,
+      log,
+      signal: abort.signal,
+    });
     const member = new MemoryMember(o.group, new Set(o.topics), processor, store);
     group.join(member, o.replay ? 'replay' : o.from);
     const g = group;

@@ -48,3 +48,8 @@ export function translateRedisError(err: unknown, action: string): EventLibError
   const isReply = e.name === 'ErrorReply' || /^[A-Z]+ /.test(text);
   return new EventLibError('EVT_ERR_BROKER', message, { cause: err, retriable: transient || !isReply });
 }
+
+/** NOGROUP: the stream or the consumer group does not exist (deleted, or the server lost its data). */
+export function isNoGroupError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && /^NOGROUP\b/.test(String((err as { message?: unknown }).message));
+}

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { DeadLetterData } from '../consumer/deadLetter.js';
+import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import { validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
 import { EventLibError } from '../errors.js';
@@ -13,6 +15,25 @@ import { RedisSubscription } from './subscription.js';
 /** Stream entry fields: the envelope JSON and its key (raw XADDs may use any fields; see RedisSubscription). */
 export const EVENT_FIELD = 'event';
 export const KEY_FIELD = 'key';
+/** The set of record ids on a dead-letter stream (see `#writeDeadLetter`). */
+export const deadLetterIdsKey = (stream: string): string => `eventlib:dead-letter-ids:${stream}`;
+
+/**
+ * Adds a dead-letter record unless its id is in the stream's id set, atomically: SISMEMBER, XADD (trimmed like
+ * every XADD), SADD. KEYS: stream, id set. ARGV: record id, key, envelope JSON, MAXLEN threshold or ''.
+ * Returns the entry id, or nil for a duplicate. (If XADD fails nothing was changed; SADD follows it.)
+ */
+const DEAD_LETTER_ONCE_SCRIPT = `
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return false end
+local id
+if ARGV[4] == '' then
+  id = redis.call('XADD', KEYS[1], '*', '${KEY_FIELD}', ARGV[2], '${EVENT_FIELD}', ARGV[3])
+else
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', '${KEY_FIELD}', ARGV[2], '${EVENT_FIELD}', ARGV[3])
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+return id
+`;
 
 /**
  * Redis Streams through node-redis: one stream per topic (no partitions: position = entry id on partition 0),
@@ -26,6 +47,7 @@ export class RedisEventBus implements EventBus {
   readonly #options: Readonly<RedisBusOptions>;
   readonly #log: Logger;
   readonly #subscriptions = new Set<Subscription>();
+  readonly #deadLetters: DeadLetterSink = { write: (topic, record) => this.#writeDeadLetter(topic, record) };
   #closing: Promise<void> | undefined;
   #closed = false;
 
@@ -56,7 +78,7 @@ export class RedisEventBus implements EventBus {
 
   async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
-    const wire = toWireMessages(events);
+    const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];
     const trim =
       this.#options.maxLen === null
@@ -83,13 +105,36 @@ export class RedisEventBus implements EventBus {
       options: this.#options,
       subscribe: o,
       consumer,
-      publisher: this,
+      deadLetters: this.#deadLetters,
       log: this.#log.child({ topics: o.topics, group: o.group, consumer }),
       onClosed: (s) => this.#subscriptions.delete(s),
     });
     const handle = await subscription.start();
     this.#subscriptions.add(handle);
     return handle;
+  }
+
+  /**
+   * Exactly once per record id and dead-letter stream, whichever process writes: one Lua script checks the id set
+   * and adds the entry (so one poison message read by many groups and replays gives one record).
+   */
+  async #writeDeadLetter(topic: string, record: Envelope<DeadLetterData>): Promise<'written' | 'duplicate'> {
+    this.#assertOpen();
+    const [wire] = toWireMessages([record], this.#options.maxEventBytes);
+    try {
+      const id = await this.#client.eval(DEAD_LETTER_ONCE_SCRIPT, {
+        keys: [topic, deadLetterIdsKey(topic)],
+        arguments: [
+          record.id,
+          wire!.key,
+          wire!.value,
+          this.#options.maxLen === null ? '' : String(this.#options.maxLen),
+        ],
+      });
+      return id === null ? 'duplicate' : 'written';
+    } catch (err) {
+      throw translateRedisError(err, `dead-lettering to stream ${topic}`);
+    }
   }
 
   close(): Promise<void> {

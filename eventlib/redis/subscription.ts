@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
 import { ProcessedOffsets, streamIdOrder } from '../consumer/progress.js';
-import { createSubscriptionHandle, type ValidSubscribeOptions } from '../consumer/subscription.js';
+import { createSubscriptionHandle, SubscriptionFailure, type ValidSubscribeOptions } from '../consumer/subscription.js';
+import { EventLibError } from '../errors.js';
 import type { RawMessage } from '../ingest.js';
 import type { RedisBusOptions } from '../options.js';
-import type { Publisher, Subscription } from '../port.js';
+import type { Subscription } from '../port.js';
+import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { closeRedis, connectRedis, type RedisClient, type RedisModule } from './client.js';
-import { translateRedisError } from './errors.js';
+import { isNoGroupError, translateRedisError } from './errors.js';
 
 /** Idle time given to entries handed back on close, so any live consumer's next XAUTOCLAIM takes them at once. */
 const HAND_BACK_IDLE_MS = 7 * 24 * 3_600_000;
@@ -21,7 +23,7 @@ export interface RedisSubscriptionDeps {
   options: Readonly<RedisBusOptions>;
   subscribe: ValidSubscribeOptions;
   consumer: string;
-  publisher: Publisher;
+  deadLetters: DeadLetterSink;
   log: Logger;
   onClosed: (subscription: Subscription) => void;
 }
@@ -51,12 +53,19 @@ export class RedisSubscription {
   /** The last read found no more undelivered entries (and everything fetched is handled). */
   #drained = false;
   #sweeps = 0;
+  /** `entries-added` of each stream when last checked: a drop means the stream was recreated (data loss). */
+  readonly #entriesAdded = new Map<string, number>();
+  /** The highest entry id this subscription was handed per stream: the group's position is never below it. */
+  readonly #delivered = new Map<string, string>();
+  readonly #failure = new SubscriptionFailure();
+  #self: Subscription | undefined;
 
   constructor(deps: RedisSubscriptionDeps) {
     this.#deps = deps;
     this.#processor = new MessageProcessor({
       ...deps.subscribe,
-      publisher: deps.publisher,
+      deadLetters: deps.deadLetters,
+      maxEventBytes: deps.options.maxEventBytes,
       log: deps.log,
       signal: this.#abort.signal,
     });
@@ -78,13 +87,19 @@ export class RedisSubscription {
       }
       // A restarted member with a fixed name: hand its old pending entries back so the first sweep takes them.
       await this.#handBackPending();
+      await this.#findReset(); // records what the streams look like now, to notice a reset later
+
       this.#reader = await connectRedis(redis, options, log, 'reader');
       this.#readerId = await this.#reader.clientId();
     } catch (err) {
       if (this.#reader) await closeRedis(this.#reader);
       throw translateRedisError(err, `subscribing group ${o.group} to ${o.topics.join(', ')}`);
     }
-    this.#loop = this.#run().finally(() => (this.#loopDone = true));
+    this.#loop = this.#run().finally(() => {
+      this.#loopDone = true;
+      // Stopped on its own (log reset): close, so waits end and the bus forgets it.
+      if (this.#failure.error) void this.#self?.close();
+    });
     log.debug({ from: o.from }, 'subscribed');
 
     const handle = createSubscriptionHandle({
@@ -97,7 +112,9 @@ export class RedisSubscription {
       changes: this.#processed.changes,
       abort: this.#abort,
       stop: () => this.#stop(handle),
+      failure: this.#failure,
     });
+    this.#self = handle;
     return handle;
   }
 
@@ -122,6 +139,8 @@ export class RedisSubscription {
     while (!this.#abort.signal.aborted) {
       try {
         if (Date.now() >= nextSweep) {
+          const reset = await this.#findReset();
+          if (reset && (await this.#onLogReset(reset)) === 'stop') break;
           await this.#sweep();
           nextSweep = Date.now() + claimEvery;
           if (this.#abort.signal.aborted) break;
@@ -148,9 +167,16 @@ export class RedisSubscription {
         }
       } catch (err) {
         if (this.#abort.signal.aborted) break;
+        if (isNoGroupError(err)) {
+          // The stream or the group was deleted under us: a reset of the log, never consumed as if nothing happened.
+          const reset = (await this.#findReset().catch(() => undefined)) ?? {
+            stream: o.topics.join(', '),
+            reason: `the consumer group ${o.group} is gone (${(err as Error).message})`,
+          };
+          if ((await this.#onLogReset(reset)) === 'stop') break;
+          continue;
+        }
         failures++;
-        // The stream or group was deleted under us: recreate the group (at 0, so nothing new is skipped).
-        if (/^NOGROUP/.test((err as Error).message)) await this.#createGroups('0').catch(() => undefined);
         log.warn(
           { err: translateRedisError(err, 'reading the stream').message, failures },
           'Redis read failed; retrying',
@@ -158,6 +184,91 @@ export class RedisSubscription {
         await sleep(backoffDelay({ maxAttempts: 1, baseMs: 100, maxMs: 5_000 }, failures), this.#abort.signal);
       }
     }
+  }
+
+  /**
+   * The first stream found reset since the last check: gone, recreated (its `entries-added` went down), or without
+   * this subscription's group. Records each stream's `entries-added` for the next check.
+   */
+  async #findReset(): Promise<{ stream: string; reason: string } | undefined> {
+    const { client, subscribe: o } = this.#deps;
+    for (const stream of o.topics) {
+      let info: { 'entries-added'?: unknown };
+      try {
+        info = await client.xInfoStream(stream);
+      } catch (err) {
+        if (/no such key/i.test((err as Error).message)) return { stream, reason: `stream ${stream} no longer exists` };
+        throw err;
+      }
+      const added = Number(info['entries-added']);
+      const seen = this.#entriesAdded.get(stream);
+      if (Number.isFinite(added)) {
+        if (seen !== undefined && added < seen) {
+          return {
+            stream,
+            reason: `stream ${stream} was recreated: ${added} entries were ever added to it, fewer than the ${seen} seen before`,
+          };
+        }
+        this.#entriesAdded.set(stream, added);
+      }
+      const group = (await client.xInfoGroups(stream)).find((g) => String(g.name) === o.group);
+      if (!group) return { stream, reason: `the consumer group ${o.group} of stream ${stream} is gone` };
+      const position = String(group['last-delivered-id']);
+      const delivered = this.#delivered.get(stream);
+      if (delivered !== undefined && streamIdOrder(position, delivered) < 0) {
+        return {
+          stream,
+          reason: `the consumer group ${o.group} of stream ${stream} is back at ${position}, before ${delivered} it delivered`,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * `fail`: the subscription stops with EVT_ERR_LOG_RESET (`failed` resolves). `replay`: `onReset` first, then the
+   * group is created again at the start of the new log (and the stream's counters are learnt anew).
+   */
+  async #onLogReset(reset: { stream: string; reason: string }): Promise<'stop' | 'continue'> {
+    const { subscribe: o, log } = this.#deps;
+    if (o.onLogReset === 'replay') {
+      log.warn(reset, 'the log was reset under the subscription; replaying the new log from its start');
+      try {
+        await o.onReset?.({ topic: reset.stream, reason: reset.reason });
+      } catch (err) {
+        this.#stopWith(
+          new EventLibError(
+            'EVT_ERR_LOG_RESET',
+            `${reset.reason}; the onReset hook failed: ${(err as Error).message}`,
+            {
+              cause: err,
+            },
+          ),
+        );
+        return 'stop';
+      }
+      await this.#createGroups('0');
+      this.#entriesAdded.clear();
+      this.#delivered.clear();
+      await this.#findReset();
+      this.#drained = false;
+      return 'continue';
+    }
+    this.#stopWith(
+      new EventLibError(
+        'EVT_ERR_LOG_RESET',
+        `${reset.reason}: the log under group ${o.group} was reset or deleted (data lost on the server?); ` +
+          `the subscription stopped instead of consuming it as if nothing happened`,
+      ),
+    );
+    return 'stop';
+  }
+
+  #stopWith(error: EventLibError): void {
+    this.#deps.log.error({ err: error.message, code: error.code }, 'subscription stopped');
+    this.#failure.fail(error);
+    this.#abort.abort();
+    this.#processed.changes.notify();
   }
 
   /** Handles entries in order (stream by stream); XACKs are pipelined and awaited at the end. */
@@ -180,6 +291,8 @@ export class RedisSubscription {
   async #handle(stream: string, entry: StreamEntry, deliveries: number | undefined): Promise<ProcessResult> {
     const { client, subscribe: o, options } = this.#deps;
     const position = { topic: stream, partition: 0, offset: entry.id };
+    const delivered = this.#delivered.get(stream);
+    if (delivered === undefined || streamIdOrder(entry.id, delivered) > 0) this.#delivered.set(stream, entry.id);
     const raw = toRawMessage(stream, entry);
     const touch = () => this.#touch(stream, entry.id);
     // A handler slower than claimIdleMs would otherwise look dead and be reclaimed by another consumer.

@@ -1,7 +1,7 @@
 /**
  * A consumer in its own process, for the contract suite's "killed without closing" test. Configured by the
- * EVENTLIB_CHILD environment variable (JSON: { bus, topic, group, stuckAfter }). Prints one JSON line per event
- * it handled and `{"stuck": id}` when it reaches event number `stuckAfter + 1`, on which it hangs until killed.
+ * EVENTLIB_CHILD environment variable (JSON: { bus, topic, group, stuckAfter, replay? }). Prints one JSON line per
+ * event it handled and `{"stuck": id}` when it reaches event number `stuckAfter + 1`, on which it hangs until killed.
  */
 import { createEventBus, type BusOptions } from '../index.js';
 
@@ -10,6 +10,8 @@ interface ChildConfig {
   topic: string;
   group: string;
   stuckAfter: number;
+  /** Subscribe with `replay: true` (a read model that rebuilds at every start). */
+  replay?: boolean;
 }
 
 const config = JSON.parse(process.env.EVENTLIB_CHILD ?? '{}') as ChildConfig;
@@ -23,6 +25,7 @@ let handled = 0;
 await bus.subscribe({
   topics: [config.topic],
   group: config.group,
+  replay: config.replay ?? false,
   handler: async (event) => {
     if (handled >= config.stuckAfter) {
       say({ stuck: event.id });

@@ -18,7 +18,12 @@ export interface BusContext {
   testId: string;
 }
 
-export type MakeBus = (ctx: BusContext) => Promise<EventBus>;
+/** Bus options a test sets on top of the adapter's own (every adapter must honour them). */
+export interface BusOverrides {
+  maxEventBytes?: number;
+}
+
+export type MakeBus = (ctx: BusContext, overrides?: BusOverrides) => Promise<EventBus>;
 
 /** The real differences between adapters; the tests themselves are the same for all. */
 export interface EventBusContractOptions {
@@ -40,6 +45,11 @@ export interface EventBusContractOptions {
    * single entries, so a survivor may handle a dead member's entry after later entries of the same key (no).
    */
   keyOrderAcrossTakeover: boolean;
+  /**
+   * `enforced`: an existing topic whose partition count differs from the one `ensureTopic` declares is
+   * EVT_ERR_TOPIC_MISMATCH (Kafka, memory). `ignored`: the log has no partitions to compare (Redis streams).
+   */
+  declaredPartitions: 'enforced' | 'ignored';
   /** Events in the ordering test; 10 000 unless given. */
   orderingEvents?: number;
   /** Bound for ordinary waits; 30 s unless given. */
@@ -92,8 +102,8 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
     let buses: EventBus[] = [];
     let children: ChildProcess[] = [];
 
-    const open = async (): Promise<EventBus> => {
-      const bus = await makeBus(ctx);
+    const open = async (overrides?: BusOverrides): Promise<EventBus> => {
+      const bus = await makeBus(ctx, overrides);
       buses.push(bus);
       return bus;
     };
@@ -161,6 +171,32 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       await expect(bus.subscribe({ topics: [], group: 'g', handler })).rejects.toSatisfy((err) =>
         isEventLibError(err, 'EVT_ERR_INVALID_OPTIONS'),
       );
+    });
+
+    it('refuses a declared partition count that differs from the existing topic, also from a new bus instance', async () => {
+      let bus = await open();
+      const topic = await newTopic(bus);
+      const other = options.partitions + 1;
+      await bus.ensureTopic(topic, { partitions: options.partitions });
+      await bus.ensureTopic(topic); // no declared count (publish, subscribe): the topic as it is
+      if (options.declaredPartitions === 'ignored') {
+        await bus.ensureTopic(topic, { partitions: other });
+        const [p] = await bus.publish(topic, [book('a', 0)]);
+        expect(p!.partition).toBe(0);
+        return;
+      }
+      const refused = bus.ensureTopic(topic, { partitions: other });
+      await expect(refused).rejects.toMatchObject({ code: 'EVT_ERR_TOPIC_MISMATCH', retriable: false });
+      await expect(refused).rejects.toThrow(
+        new RegExp(`topic ${topic} has ${options.partitions} partitions but is declared with ${other}`),
+      );
+      // Another process (or this one restarted) checks the log, not a cache.
+      if (!options.sharedAcrossProcesses) await bus.close();
+      bus = await open();
+      await expect(bus.ensureTopic(topic, { partitions: other })).rejects.toMatchObject({
+        code: 'EVT_ERR_TOPIC_MISMATCH',
+      });
+      await bus.publish(topic, [book('a', 0)]);
     });
 
     it(`keeps per-key order for ${orderingEvents} events over ${KEYS} keys${options.partitions > 1 ? ' and several partitions' : ''}`, async () => {
@@ -430,6 +466,120 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       expect(reasons).toMatch(/book-added version 1 data is invalid/);
       expect(reasons).toMatch(/version 7 is not registered/);
       expect(reasons).toMatch(/no text ingest rule/);
+    });
+
+    it('dead-letters a poison message once per topic (not per group, not again on replays); a handler dead letter once per group', async () => {
+      let bus = await open();
+      const topic = await newTopic(bus);
+      const registry = createEventRegistry().register({ type: 'book-added', version: 1, schema: BookSchema });
+      const poisonLine = '{"broken": json';
+      await options.pushRaw(bus, topic, [poisonLine]);
+      const doomed = book('k', 1);
+      const positions = await bus.publish(topic, [doomed, book('k', 2)]);
+      const settled = async (sub: Subscription) => {
+        for (const p of positions) await sub.waitForPosition(p, timeoutMs);
+        await waitFor(() => sub.stats().poison === 1, { timeoutMs, what: 'the poison message' });
+        await sub.waitUntilCaughtUp(timeoutMs);
+        return sub.stats();
+      };
+
+      // Three groups read the poison message at the same time.
+      const groups = await Promise.all(
+        [1, 2, 3].map(() =>
+          bus.subscribe({ topics: [topic], group: uniqueName('g'), registry, handler: () => undefined }),
+        ),
+      );
+      const stats = await Promise.all(groups.map(settled));
+      expect(stats.map((s) => s.alreadyDeadLettered).sort()).toEqual([0, 1, 1]);
+
+      // A view that replays the log at every start, restarted twice (a new bus each time, as a new process), and
+      // whose handler dead-letters one event: that record is written once for the view's group.
+      const view = uniqueName('view');
+      const viewHandler: Handler = (event) => (event.id === doomed.id ? deadLetter('cannot apply') : undefined);
+      for (let run = 1; run <= 3; run++) {
+        if (run > 1) {
+          await bus.close();
+          bus = await open();
+        }
+        const sub = await bus.subscribe({ topics: [topic], group: view, replay: true, registry, handler: viewHandler });
+        expect(await settled(sub)).toMatchObject({
+          poison: 1,
+          deadLettered: 1,
+          alreadyDeadLettered: run === 1 ? 1 : 2,
+        });
+        await sub.close();
+      }
+
+      const letters = await readDeadLetters(bus, topic, 2);
+      const poisonLetter = letters.find((l) => l.data.cause === 'poison')!;
+      expect(poisonLetter.data.source.value).toBe(poisonLine);
+      expect(letters.find((l) => l.data.cause === 'handler')!.data).toMatchObject({
+        group: view,
+        reason: 'cannot apply',
+        event: doomed,
+      });
+    });
+
+    it('counts events of a type its registry does not know: skipped without the handler, never silently', async () => {
+      const bus = await open();
+      const topic = await newTopic(bus);
+      const registry = createEventRegistry().register({ type: 'book-added', version: 1, schema: BookSchema });
+      const { seen, handler } = recorder();
+      const sub = await bus.subscribe({ topics: [topic], group: uniqueName('g'), handler, registry });
+      const stranger = newEvent({ type: 'book-removed', key: 'k', data: { key: 'k' }, producer: 'contract' });
+      const positions = await bus.publish(topic, [stranger, book('k', 1)]);
+      for (const p of positions) await sub.waitForPosition(p, timeoutMs);
+      expect(seen.map((s) => s.event.type)).toEqual(['book-added']);
+      expect(sub.stats()).toMatchObject({ unknown: 1, skipped: 1, acked: 1, handled: 2, poison: 0 });
+
+      // A registry that passes unknown types hands them over, and still counts them.
+      const passing = recorder();
+      const sub2 = await bus.subscribe({
+        topics: [topic],
+        group: uniqueName('g'),
+        handler: passing.handler,
+        registry: createEventRegistry({ unknownTypes: 'pass' }).register({
+          type: 'book-added',
+          version: 1,
+          schema: BookSchema,
+        }),
+      });
+      for (const p of positions) await sub2.waitForPosition(p, timeoutMs);
+      expect(passing.seen.map((s) => s.event.type)).toEqual(['book-removed', 'book-added']);
+      expect(sub2.stats()).toMatchObject({ unknown: 1, acked: 2 });
+    });
+
+    it('enforces maxEventBytes: publish refuses a larger envelope before writing; a larger message is poison', async () => {
+      const limit = 4_096;
+      const bus = await open({ maxEventBytes: limit });
+      const topic = await newTopic(bus);
+      const large = newEvent({ type: 'book-added', key: 'k', data: { key: 'k', seq: 1, pad: 'é'.repeat(2_500) } });
+      const refused = bus.publish(topic, [book('k', 0), large]);
+      await expect(refused).rejects.toMatchObject({ code: 'EVT_ERR_TOO_LARGE', retriable: false });
+      await expect(refused).rejects.toThrow(
+        new RegExp(`${large.id}\\) is \\d+ bytes encoded, more than maxEventBytes \\(${limit}\\)`),
+      );
+
+      // Raw input larger than the limit (an envelope that would otherwise be fine) is poison, its dead letter cut.
+      const oversized = JSON.stringify({ type: 'book-added', data: { key: 'k', seq: 2, pad: 'x'.repeat(6_000) } });
+      await options.pushRaw(bus, topic, [oversized]);
+      const { seen, handler } = recorder();
+      const sub = await bus.subscribe({ topics: [topic], group: uniqueName('g'), handler });
+      const [good] = await bus.publish(topic, [book('k', 3)]);
+      await sub.waitForPosition(good!, timeoutMs);
+      await waitFor(() => sub.stats().poison === 1, { timeoutMs, what: 'the oversized message' }); // any partition
+      await sub.waitUntilCaughtUp(timeoutMs);
+      // Nothing of the refused publish was written: only the good event reached the handler.
+      expect(seen.map(dataOf)).toEqual([{ key: 'k', seq: 3 }]);
+      expect(sub.stats()).toMatchObject({ poison: 1, acked: 1 });
+      const [letter] = await readDeadLetters(bus, topic, 1);
+      expect(letter!.data.reason).toBe(
+        `message of ${Buffer.byteLength(oversized)} bytes is larger than the limit of ${limit} bytes (maxEventBytes)`,
+      );
+      expect(letter!.data.error?.code).toBe('EVT_ERR_TOO_LARGE');
+      expect(letter!.data.source).toMatchObject({ truncated: true, size: Buffer.byteLength(oversized) });
+      expect(oversized.startsWith(letter!.data.source.value!)).toBe(true);
+      expect(Buffer.byteLength(JSON.stringify(letter))).toBeLessThanOrEqual(limit);
     });
 
     it('wraps raw kcat-style input by the subscription ingest rules (text line, bare JSON, partial envelope)', async () => {

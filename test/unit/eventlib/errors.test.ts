@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventLibError, isEventLibError, isPoisonError } from '../../../eventlib/index.js';
-import { translateKafkaError } from '../../../eventlib/kafka/errors.js';
-import { translateRedisError } from '../../../eventlib/redis/errors.js';
+import { isTopicNotReadyError, translateKafkaError } from '../../../eventlib/kafka/errors.js';
+import { isNoGroupError, translateRedisError } from '../../../eventlib/redis/errors.js';
 
 const named = (name: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`${name} happened`), { name, ...extra });
@@ -48,6 +48,43 @@ describe('translateKafkaError', () => {
   it('passes eventlib errors through', () => {
     const err = new EventLibError('EVT_ERR_CLOSED', 'closed');
     expect(translateKafkaError(err, 'x')).toBe(err);
+  });
+});
+
+describe('isTopicNotReadyError (a fresh topic not yet in the metadata: retried while ensuring it)', () => {
+  const protocol = (type: string) => named('KafkaJSProtocolError', { type, retriable: true });
+  it.each([
+    ['does not host this topic-partition', protocol('UNKNOWN_TOPIC_OR_PARTITION'), true],
+    ['no leader yet', protocol('LEADER_NOT_AVAILABLE'), true],
+    ['the controller moved', protocol('NOT_CONTROLLER'), true],
+    ['metadata not loaded', named('KafkaJSTopicMetadataNotLoaded'), true],
+    [
+      'inside kafkajs retries',
+      named('KafkaJSNumberOfRetriesExceeded', { originalError: protocol('LEADER_NOT_AVAILABLE') }),
+      true,
+    ],
+    ['all of an aggregate', named('KafkaJSAggregateError', { errors: [protocol('UNKNOWN_TOPIC_OR_PARTITION')] }), true],
+    ['bad replication factor', protocol('INVALID_REPLICATION_FACTOR'), false],
+    ['authorization', protocol('TOPIC_AUTHORIZATION_FAILED'), false],
+    ['a connection error', named('KafkaJSConnectionError'), false],
+  ])('%s -> %s', (_what, error, expected) => {
+    expect(isTopicNotReadyError(error)).toBe(expected);
+  });
+});
+
+describe('the new error codes', () => {
+  it('are never retriable; a too-large message is poison', () => {
+    for (const code of ['EVT_ERR_TOPIC_MISMATCH', 'EVT_ERR_TOO_LARGE', 'EVT_ERR_LOG_RESET'] as const) {
+      expect(new EventLibError(code, 'x').retriable).toBe(false);
+    }
+    expect(isPoisonError(new EventLibError('EVT_ERR_TOO_LARGE', 'x'))).toBe(true);
+    expect(isPoisonError(new EventLibError('EVT_ERR_LOG_RESET', 'x'))).toBe(false);
+    expect(isNoGroupError(named('ErrorReply', { message: "NOGROUP No such key 's' or consumer group 'g'" }))).toBe(
+      true,
+    );
+    expect(isNoGroupError(named('ErrorReply', { message: 'BUSYGROUP Consumer Group name already exists' }))).toBe(
+      false,
+    );
   });
 });
 

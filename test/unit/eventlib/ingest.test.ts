@@ -8,6 +8,8 @@ import {
   type IngestRules,
   type RawMessage,
 } from '../../../eventlib/index.js';
+import { bareJsonAsRead, textLineAsRead } from '../../../aggregates/bookshelf/ingest.js';
+import { bookshelfRegistry } from '../../../aggregates/bookshelf/registry.js';
 
 const raw = (value: string | null, key: string | null = null, offset = '7'): RawMessage => ({
   topic: 'bookshelf',
@@ -56,9 +58,45 @@ describe('decodeMessage: SPEC §2 kcat-friendly ingest', () => {
     expect(ok(decodeMessage(raw('The Hobbit', null, '8'), { ingest: bookshelf })).event.id).not.toBe(result.event.id);
   });
 
-  it('treats a JSON string or number line as text', () => {
+  it('treats a JSON string as its text, and lines that merely look like JSON scalars as text', () => {
     expect(ok(decodeMessage(raw('"Emma"'), { ingest: bookshelf })).event.data).toEqual({ title: 'Emma' });
-    expect(ok(decodeMessage(raw('1984'), { ingest: bookshelf })).event.data).toEqual({ title: '1984' });
+    expect(ok(decodeMessage(raw('"1984"'), { ingest: bookshelf })).event.data).toEqual({ title: '1984' });
+    for (const line of ['true story', '-30-', 'nineteen', '"quoted" start', '12 Angry Men'])
+      expect(ok(decodeMessage(raw(line), { ingest: bookshelf })).event.data).toEqual({ title: line });
+  });
+
+  it.each([
+    ['null', 'a JSON null'],
+    ['42', 'a JSON number'],
+    ['1984', 'a JSON number'],
+    ['-1.5e3', 'a JSON number'],
+    ['true', 'a JSON boolean'],
+    [' false ', 'a JSON boolean'],
+    ['[]', 'a JSON array'],
+    ['["Dune"]', 'a JSON array'],
+  ])('makes the JSON value %j poison: not an object, not a title', (value, what) => {
+    const error = poison(decodeMessage(raw(value), { ingest: bookshelf }));
+    expect(error.code).toBe('EVT_ERR_DECODE');
+    expect(error.message).toContain(`${what} is not an event`);
+  });
+
+  it('makes a payload the adapter found not to be UTF-8 poison', () => {
+    const bytes = Buffer.from([0x43, 0x61, 0x66, 0xe9]); // "Café" in Latin-1
+    const message = { ...raw(bytes.toString('base64')), encoding: 'base64' as const, size: bytes.length };
+    const error = poison(decodeMessage(message, { ingest: bookshelf }));
+    expect(error).toMatchObject({ code: 'EVT_ERR_DECODE', message: 'the payload is not valid UTF-8' });
+  });
+
+  it('makes a message larger than maxEventBytes poison, naming its size and the limit', () => {
+    const line = 'é'.repeat(3_000); // 6 000 bytes, 3 000 characters
+    expect(ok(decodeMessage(raw(line), { ingest: bookshelf, maxEventBytes: 6_000 })).via).toBe('text');
+    const error = poison(decodeMessage(raw(line), { ingest: bookshelf, maxEventBytes: 5_999 }));
+    expect(error).toMatchObject({ code: 'EVT_ERR_TOO_LARGE', retriable: false });
+    expect(error.message).toBe('message of 6000 bytes is larger than the limit of 5999 bytes (maxEventBytes)');
+    // The adapter's byte count wins (Kafka knows it without decoding).
+    expect(poison(decodeMessage({ ...raw('x'), size: 7_000 }, { maxEventBytes: 6_000 })).code).toBe(
+      'EVT_ERR_TOO_LARGE',
+    );
   });
 
   it('wraps a bare JSON object by the bareJson rule, keyed by the message key', () => {
@@ -135,3 +173,51 @@ describe('decodeMessage: SPEC §2 kcat-friendly ingest', () => {
     expect(poison(decodeMessage(raw('x'), { ingest: rules })).message).toMatch(/rule bug/);
   });
 });
+
+describe('the bookshelf ingest rules (aggregates/bookshelf/ingest.ts) on top of decodeMessage', () => {
+  const rules: IngestRules = { text: textLineAsRead, bareJson: bareJsonAsRead };
+  const registry = bookshelfRegistry();
+  const title = (value: string) => {
+    const result = ok(decodeMessage(raw(value), { ingest: rules, registry }));
+    expect(result.event.type).toBe('book-read');
+    return (result.event.data as { title?: string }).title;
+  };
+
+  it('reads a plain line and a JSON string as a book-read of that title; keeps tabs', () => {
+    expect(title('Dune')).toBe('Dune');
+    expect(title('"Dune"')).toBe('Dune');
+    expect(title('  Dune\r\n')).toBe('Dune');
+    expect(title('War\tand Peace')).toBe('War\tand Peace');
+  });
+
+  it.each([
+    ['2,000 random bytes (as Redis or memory hand them over)', randomText()],
+    ['a NUL byte', 'Du\u0000ne'],
+    ['an escape sequence', '\u001b[31mDune'],
+    ['a newline inside (several lines in one message)', 'Dune\nEmma'],
+    ['DEL', 'Dune\u007f'],
+    ['a C1 control', 'Dune\u0085'],
+    ['a JSON string with a control character', '"Dune\\u0007"'],
+  ])('rejects %s as poison', (_what, value) => {
+    const error = poison(decodeMessage(raw(value), { ingest: rules, registry }));
+    expect(error.message).toMatch(/rejected/);
+  });
+
+  it('makes null, 42 and an array poison (they were titles once)', () => {
+    for (const value of ['null', '42', '[1,2]'])
+      expect(poison(decodeMessage(raw(value), { ingest: rules })).code).toBe('EVT_ERR_DECODE');
+  });
+});
+
+/** 2 000 bytes from a fixed seed (xorshift), decoded as UTF-8 the way a string-carrying adapter would. */
+function randomText(): string {
+  let x = 0x2545f491;
+  const bytes = Buffer.alloc(2_000);
+  for (let i = 0; i < bytes.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    bytes[i] = x & 0xff;
+  }
+  return bytes.toString('utf8');
+}

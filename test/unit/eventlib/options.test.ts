@@ -35,6 +35,15 @@ describe('bus options', () => {
     });
   });
 
+  it('defaults maxEventBytes to 1 MiB on every adapter, and validates a configured one', () => {
+    for (const options of [{ kind: 'memory' }, { kind: 'kafka', brokers: 'k:9092' }, { kind: 'redis' }] as const) {
+      expect(validateBusOptions(options).maxEventBytes).toBe(1_048_576);
+      expect(validateBusOptions({ ...options, maxEventBytes: 8_192 }).maxEventBytes).toBe(8_192);
+      expect(invalid(() => validateBusOptions({ ...options, maxEventBytes: 100 }))).toMatch(/maxEventBytes/);
+      expect(invalid(() => validateBusOptions({ ...options, maxEventBytes: 1.5e4 + 0.5 }))).toMatch(/maxEventBytes/);
+    }
+  });
+
   it('fails fast with every problem listed', () => {
     const message = invalid(() => validateBusOptions({ kind: 'kafka', brokers: ['nohost'], partitions: 0 }));
     expect(message).toMatch(/host:port/);

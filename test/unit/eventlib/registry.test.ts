@@ -89,9 +89,11 @@ describe('event registry', () => {
     expect(codeOf(() => badUpcast.parse(event(1, { title: 'x' })))).toBe('EVT_ERR_SCHEMA');
   });
 
-  it('passes unknown types through by default and rejects them when asked', () => {
+  it('leaves unknown types to the subscription (skip by default, or pass) and rejects them when asked', () => {
     const other: Envelope = newEvent({ type: 'book-read', key: 'k', data: 'anything' });
     expect(registry().parse(other)).toBe(other);
+    expect(registry().unknownTypes).toBe('skip');
+    expect(createEventRegistry({ unknownTypes: 'pass' }).parse(other)).toBe(other);
     const strict = createEventRegistry({ unknownTypes: 'reject' }).register({
       type: 'book-added',
       version: 1,

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createRegistry } from '../../../../discolib/index.js';
 import { lendingConfig } from '../../../../aggregates/lending/domain/index.js';
 import { lendingCommandService } from '../../../../aggregates/lending/service/commandService.js';
+import { ensureLendingTopics } from '../../../../aggregates/lending/service/queue.js';
 import { shelvingService } from '../../../../aggregates/lending/service/shelvingService.js';
 import { lendingWorkerService } from '../../../../aggregates/lending/worker/workerService.js';
 import { lendingViewService } from '../../../../views/lending/lendingViewService.js';
@@ -38,6 +39,7 @@ describe.each(TRANSPORTS)('lending over HTTP through the gateway on $name', (tra
     const config = lendingConfig({ limit: 3, storageCapacity: 1 });
     const busConfig =
       transport.name === 'redis' ? ({ kind: 'redis', url: infra().redisUrl } as const) : ({ kind: 'memory' } as const);
+    await ensureLendingTopics(bus, topics); // the spy below would otherwise create them with the default count
     await bus.subscribe({
       topics: [topics.commands],
       group: uniqueName('spy'),

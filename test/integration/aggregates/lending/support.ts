@@ -62,6 +62,7 @@ export async function queue(
   user: string,
   books: string[],
 ): Promise<string> {
+  await ensureLendingTopics(bus, topics); // before anything creates them with the bus default count
   const queued = await queueLending(bus, topics, kind, { user, books }, { producer: 'test', clock: () => new Date() });
   if (!queued.ok) throw queued.error;
   return queued.requestId;

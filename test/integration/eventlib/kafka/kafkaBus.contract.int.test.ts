@@ -24,10 +24,11 @@ function kcatProduce(topic: string, lines: readonly string[]): Promise<void> {
   });
 }
 
-describeEventBus('kafka', () => createEventBus(options), {
+describeEventBus('kafka', (_ctx, overrides) => createEventBus({ ...options, ...overrides }), {
   partitions: 3,
   pushRaw: (_bus, topic, lines) => kcatProduce(topic, lines),
   childBusOptions: () => options,
+  declaredPartitions: 'enforced',
   sharedAcrossProcesses: true,
   keyOrderAcrossTakeover: true,
   takeoverTimeoutMs: 30_000,

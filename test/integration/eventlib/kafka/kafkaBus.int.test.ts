@@ -42,7 +42,12 @@ describe('kafka bus specifics', () => {
     bus = await createEventBus({ kind: 'kafka', brokers: kafkaBrokers, partitions: 2 });
     const explicit = uniqueName('kafka-topic');
     await bus.ensureTopic(explicit, { partitions: 5 });
-    await bus.ensureTopic(explicit, { partitions: 9 }); // an existing topic keeps its partitions
+    await bus.ensureTopic(explicit, { partitions: 5 });
+    await bus.ensureTopic(explicit); // no declared count: the existing topic as it is
+    // A different declared count is refused (topics.int.test.ts); the topic keeps its partitions.
+    await expect(bus.ensureTopic(explicit, { partitions: 9 })).rejects.toMatchObject({
+      code: 'EVT_ERR_TOPIC_MISMATCH',
+    });
     expect(await partitionsOf(explicit)).toBe(5);
 
     const implicit = uniqueName('kafka-topic');

@@ -108,19 +108,70 @@ describe('redis bus specifics (shared server)', () => {
     ]);
   });
 
-  it('recreates its group when the stream is deleted under it, and keeps consuming', async () => {
+  it('stops with EVT_ERR_LOG_RESET when the stream is deleted under it (onLogReset: fail, the default)', async () => {
     const stream = uniqueName('redis-deleted');
     const bus = await open({ kind: 'redis', url: redisUrl, blockMs: 100 });
     const seen: Envelope[] = [];
     const sub = await bus.subscribe({ topics: [stream], group: 'g', handler: (e) => void seen.push(e) });
-    await sub.waitUntilCaughtUp(10_000);
-    await cli('DEL', stream);
-    await waitFor(async () => (await cli('EXISTS', stream)) === '1', {
-      what: 'the group (and stream) to be recreated',
-    });
-    const [p] = await bus.publish(stream, [book(7)]);
+    const [p] = await bus.publish(stream, [book(1)]);
     await sub.waitForPosition(p!, 10_000);
-    expect(seen.map((e) => e.data)).toEqual([{ seq: 7 }]);
+    await cli('DEL', stream); // what a server restarted without its data looks like to a running consumer
+    const failure = await sub.failed;
+    expect(failure).toMatchObject({ code: 'EVT_ERR_LOG_RESET', retriable: false });
+    expect(failure.message).toContain(stream);
+    // Stopped: nothing recreated the stream behind the service's back, and waits end with the reason.
+    expect(await cli('EXISTS', stream)).toBe('0');
+    await expect(sub.waitUntilCaughtUp(1_000)).rejects.toMatchObject({ code: 'EVT_ERR_LOG_RESET' });
+    await bus.publish(stream, [book(2)]);
+    expect(seen.map((e) => e.data)).toEqual([{ seq: 1 }]);
+    await sub.close(); // still idempotent
+  });
+
+  it('notices a stream recreated under it (entries-added went back) even when its group exists again', async () => {
+    const stream = uniqueName('redis-recreated');
+    const bus = await open({ kind: 'redis', url: redisUrl, blockMs: 100, claimIdleMs: 200 });
+    const sub = await bus.subscribe({ topics: [stream], group: 'g', handler: () => undefined });
+    const [p] = await bus.publish(stream, [book(1), book(2)]);
+    await sub.waitForPosition(p!, 10_000);
+    // Another member (or a restarted service) created the group again on a fresh stream before this one read.
+    await cli(
+      'EVAL',
+      "redis.call('DEL', KEYS[1]); return redis.call('XGROUP', 'CREATE', KEYS[1], 'g', '0', 'MKSTREAM')",
+      '1',
+      stream,
+    );
+    const failure = await sub.failed;
+    expect(failure.code).toBe('EVT_ERR_LOG_RESET');
+    expect(failure.message).toContain(stream);
+  });
+
+  it('with onLogReset: replay, calls onReset, recreates the group at 0 and consumes the new log', async () => {
+    const stream = uniqueName('redis-replay');
+    const bus = await open({ kind: 'redis', url: redisUrl, blockMs: 100 });
+    let state: number[] = [];
+    const resets: { topic: string; reason: string }[] = [];
+    const sub = await bus.subscribe({
+      topics: [stream],
+      group: 'view',
+      onLogReset: 'replay',
+      onReset: (reset) => {
+        resets.push(reset);
+        state = [];
+      },
+      handler: (e) => void state.push((e.data as { seq: number }).seq),
+    });
+    const [p] = await bus.publish(stream, [book(1), book(2)]);
+    await sub.waitForPosition(p!, 10_000);
+    await cli('DEL', stream);
+    await waitFor(() => resets.length === 1, { what: 'the onReset hook' });
+    expect(resets[0]!.topic).toBe(stream);
+    expect(await cli('XINFO', 'GROUPS', stream)).toMatch(/view/);
+    const [q] = await bus.publish(stream, [book(7)]);
+    await sub.waitForPosition(q!, 10_000);
+    expect(state).toEqual([7]);
+    await expect(
+      bus.subscribe({ topics: [stream], group: 'x', onReset: () => undefined, handler: () => undefined }),
+    ).rejects.toMatchObject({ code: 'EVT_ERR_INVALID_OPTIONS' });
   });
 
   it('reports lag for the whole group from XINFO GROUPS (undelivered + pending)', async () => {

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { DeadLetterSink } from '../../../../eventlib/consumer/deadLetterSink.js';
 import { MessageProcessor } from '../../../../eventlib/consumer/processor.js';
 import {
   DEAD_LETTER_TYPE,
@@ -10,8 +11,6 @@ import {
   skip,
   type Envelope,
   type Handler,
-  type Position,
-  type Publisher,
   type RawMessage,
 } from '../../../../eventlib/index.js';
 
@@ -25,21 +24,22 @@ const message = (value: string | null = JSON.stringify(event)): RawMessage => ({
   timestamp: Date.now(),
 });
 
-/** A publisher that records dead letters and can be told to fail the next N writes. */
+/** A dead-letter sink that records what it writes (once per id, as the adapters' sinks) and can fail N writes. */
 function deadLetterSink() {
   const written: { topic: string; event: Envelope }[] = [];
   let failNext = 0;
-  const publisher: Publisher = {
-    publish: async (topic, events) => {
+  const deadLetters: DeadLetterSink = {
+    write: async (topic, record) => {
       if (failNext > 0) {
         failNext--;
         throw new Error('broker down');
       }
-      for (const e of events) written.push({ topic, event: e });
-      return events.map((): Position => ({ topic, partition: 0, offset: String(written.length) }));
+      if (written.some((w) => w.topic === topic && w.event.id === record.id)) return 'duplicate';
+      written.push({ topic, event: record });
+      return 'written';
     },
   };
-  return { written, publisher, failNextWrites: (n: number) => (failNext = n) };
+  return { written, deadLetters, failNextWrites: (n: number) => (failNext = n) };
 }
 
 function processor(handler: Handler, signal = new AbortController().signal, maxAttempts = 3) {
@@ -48,7 +48,7 @@ function processor(handler: Handler, signal = new AbortController().signal, maxA
     group: 'g1',
     handler,
     retry: { maxAttempts, baseMs: 1, maxMs: 5 },
-    publisher: sink.publisher,
+    deadLetters: sink.deadLetters,
     log,
     signal,
   });
@@ -64,7 +64,16 @@ describe('MessageProcessor (the one consumer loop shared by every adapter)', () 
     expect(await p.process(message())).toBe('done');
     expect(calls).toEqual([[event.id, 'books', { topic: 'books', partition: 2, offset: '41' }, 1, 'function', false]]);
     expect(written).toEqual([]);
-    expect(p.stats()).toEqual({ handled: 1, acked: 1, skipped: 0, retried: 0, deadLettered: 0, poison: 0 });
+    expect(p.stats()).toEqual({
+      handled: 1,
+      acked: 1,
+      skipped: 0,
+      retried: 0,
+      deadLettered: 0,
+      poison: 0,
+      unknown: 0,
+      alreadyDeadLettered: 0,
+    });
   });
 
   it('skips without dead-lettering', async () => {
@@ -142,11 +151,40 @@ describe('MessageProcessor (the one consumer loop shared by every adapter)', () 
     expect(p.stats()).toMatchObject({ poison: 1, handled: 0 });
   });
 
-  it('gives the same dead-letter id to the same message (a rewrite after a crash is recognisable)', async () => {
-    const a = processor(() => deadLetter('x'));
-    await a.p.process(message());
-    await a.p.process(message());
-    expect(a.written[0]!.event.id).toBe(a.written[1]!.event.id);
+  it('gives a poison message one dead-letter id for every group, and a handler dead letter one per group', async () => {
+    const ids = (group: string, handler: Handler, value?: string) => {
+      const sink = deadLetterSink();
+      const p = new MessageProcessor({
+        group,
+        handler,
+        retry: { maxAttempts: 1, baseMs: 1, maxMs: 1 },
+        deadLetters: sink.deadLetters,
+        log,
+        signal: new AbortController().signal,
+      });
+      return p.process(message(value)).then(() => sink.written[0]!.event.id);
+    };
+    expect(await ids('g1', () => undefined, '{not json')).toBe(await ids('g2', () => undefined, '{not json'));
+    expect(await ids('g1', () => deadLetter('x'))).not.toBe(await ids('g2', () => deadLetter('x')));
+    expect(await ids('g1', () => deadLetter('x'))).toBe(await ids('g1', () => deadLetter('y')));
+  });
+
+  it('writes a dead letter the sink already holds (same id) only once, and counts the repeat', async () => {
+    const { p, written } = processor(() => deadLetter('x'));
+    await p.process(message());
+    await p.process(message()); // a replay of the same group
+    await p.process(message('{not json'));
+    await p.process(message('{not json'));
+    expect(written).toHaveLength(2);
+    expect(p.stats()).toMatchObject({ deadLettered: 2, poison: 2, alreadyDeadLettered: 2 });
+  });
+
+  it('counts and skips poison read from a dead-letter topic instead of dead-lettering it again', async () => {
+    const { p, written } = processor(() => undefined);
+    const onDlq = { ...message('garbage typed into the dlq'), topic: 'books.dlq' };
+    expect(await p.process(onDlq)).toBe('done');
+    expect(written).toEqual([]);
+    expect(p.stats()).toMatchObject({ poison: 1, handled: 0 });
   });
 
   it('keeps trying to write a dead letter while the broker is down, then continues', async () => {

@@ -15,7 +15,7 @@ const options = (ctx: BusContext): BusOptions => ({
   partitions: 3,
 });
 
-describeEventBus('memory', (ctx) => createEventBus(options(ctx)), {
+describeEventBus('memory', (ctx, overrides) => createEventBus({ ...options(ctx), ...overrides }), {
   partitions: 3,
   pushRaw: async (bus, topic, lines) => {
     await (bus as MemoryEventBus).publishRaw(
@@ -24,6 +24,7 @@ describeEventBus('memory', (ctx) => createEventBus(options(ctx)), {
     );
   },
   childBusOptions: options,
+  declaredPartitions: 'enforced',
   sharedAcrossProcesses: false,
   keyOrderAcrossTakeover: true,
   takeoverTimeoutMs: 10_000,
