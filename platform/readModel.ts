@@ -10,6 +10,7 @@ import {
   type EventBus,
   type EventRegistry,
   type IngestRules,
+  type LogReset,
   type Outcome,
   type Position,
   type Subscription,
@@ -28,6 +29,12 @@ export interface ReadModelOptions {
   apply(event: Envelope): boolean;
   /** Also feeds every event to this ledger, so keyed writes are recognised after a restart. */
   ledger?: IdempotencyLedger;
+  /**
+   * Empties the state, for a view that rebuilds when its log was reset under it (Redis lost its data): the model
+   * calls it, then replays the log again and is not ready until it caught up. Without it (command sides, which
+   * must never decide on an empty state) a reset fails the model and the host stops the process.
+   */
+  reset?: () => void;
   log: Logger;
 }
 
@@ -81,7 +88,7 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
   const failed = new Promise<never>((_resolve, reject) => (fail = reject));
   failed.catch(() => undefined);
   const subscribed = defer<Subscription>();
-  const rebuiltOnce = defer<void>();
+  let rebuiltOnce = defer<void>();
 
   const subscribe = async (): Promise<Subscription | undefined> => {
     for (let attempt = 1; !stopping.signal.aborted; attempt++) {
@@ -92,6 +99,18 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
           replay: true,
           registry: opts.registry,
           ...(opts.ingest ? { ingest: opts.ingest } : {}),
+          ...(opts.reset
+            ? {
+                onLogReset: 'replay' as const,
+                onReset: (reset: LogReset) => {
+                  log.warn({ topic: reset.topic, reason: reset.reason }, 'the log was reset: rebuilding the view');
+                  opts.reset!();
+                  rebuilt = false;
+                  rebuiltOnce = defer<void>();
+                  void waitForRebuild();
+                },
+              }
+            : {}),
           handler: (event, ctx): Outcome => {
             opts.ledger?.observe(event, ctx.position);
             return opts.apply(event) ? ack() : skip('not for this model');
@@ -111,6 +130,19 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
     return undefined;
   };
 
+  const waitForRebuild = async () => {
+    while (subscription && !rebuilt && !stopping.signal.aborted) {
+      try {
+        await subscription.waitUntilCaughtUp(60_000);
+        rebuilt = true;
+        rebuiltOnce.resolve();
+      } catch (err) {
+        if (isEventLibError(err, 'EVT_ERR_CLOSED') || isEventLibError(err, 'EVT_ERR_LOG_RESET')) return;
+        log.warn({ err }, 'read model still rebuilding');
+      }
+    }
+  };
+
   void (async () => {
     subscription = await subscribe();
     if (subscription === undefined) return;
@@ -120,16 +152,13 @@ export async function startReadModel(bus: EventBus, opts: ReadModelOptions): Pro
     }
     lastError = undefined;
     subscribed.resolve(subscription);
-    while (!rebuilt && !stopping.signal.aborted) {
-      try {
-        await subscription.waitUntilCaughtUp(60_000);
-        rebuilt = true;
-        rebuiltOnce.resolve();
-      } catch (err) {
-        if (isEventLibError(err, 'EVT_ERR_CLOSED')) return;
-        log.warn({ err }, 'read model still rebuilding');
-      }
-    }
+    // A subscription that stops on its own (its log was reset, and this model cannot rebuild) ends the model.
+    void subscription.failed.then((err) => {
+      lastError = err.message;
+      log.error({ err }, 'read model stopped');
+      fail(err);
+    });
+    await waitForRebuild();
   })();
 
   /** The subscription, waiting for it up to `timeoutMs`; 503 while it is not there yet. */

@@ -18,7 +18,7 @@ export interface BookListOptions {
  */
 export async function bookListService(deps: PlatformDeps, opts: BookListOptions): Promise<ServiceComponent> {
   await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
-  const projection = bookListProjection();
+  let projection = bookListProjection();
   const model = await startReadModel(deps.bus, {
     topics: [opts.topic],
     group: opts.group,
@@ -34,6 +34,7 @@ export async function bookListService(deps: PlatformDeps, opts: BookListOptions)
       projection.apply(event as unknown as BookshelfEvent);
       return true;
     },
+    reset: () => (projection = bookListProjection()),
     log: deps.log,
   });
   return {

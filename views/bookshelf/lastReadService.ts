@@ -23,7 +23,7 @@ const Item = z.record(z.string(), z.unknown());
  */
 export async function lastReadService(deps: PlatformDeps, opts: LastReadOptions): Promise<ServiceComponent> {
   await deps.bus.ensureTopic(opts.topic, { partitions: BOOKSHELF_PARTITIONS });
-  const projection = lastReadProjection(opts.last);
+  let projection = lastReadProjection(opts.last);
   const model = await startReadModel(deps.bus, {
     topics: [opts.topic],
     group: opts.group,
@@ -34,6 +34,7 @@ export async function lastReadService(deps: PlatformDeps, opts: LastReadOptions)
       projection.apply(event as unknown as BookshelfEvent);
       return true;
     },
+    reset: () => (projection = lastReadProjection(opts.last)),
     log: deps.log,
   });
   return {

@@ -43,6 +43,7 @@ export async function lendingViewService(deps: PlatformDeps, opts: LendingViewOp
       views = projectLendingViews(views, message);
       return true;
     },
+    reset: () => (views = initialLendingViews),
     log: deps.log,
   });
   return {

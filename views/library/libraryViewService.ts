@@ -38,6 +38,7 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
       model = evolveLibrary(model, { type: event.type, data: event.data } as LibraryEvent);
       return true;
     },
+    reset: () => (model = emptyLibrary),
     log: deps.log,
   });
   return {

@@ -50,7 +50,7 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
   const log = deps.log.child({ component: 'orders-view', topic: opts.topic });
   const sentTopic = notificationsTopic(opts.topic);
   await ensureOrdersTopic(deps.bus, opts.topic);
-  const live = new LiveOrdersView();
+  let live = new LiveOrdersView();
   const sent = new Map<string, Notification>();
   const model = await startReadModel(deps.bus, {
     topics: [opts.topic, sentTopic],
@@ -67,6 +67,10 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
       if (event === undefined) return false;
       live.apply(event);
       return true;
+    },
+    reset: () => {
+      live = new LiveOrdersView();
+      sent.clear();
     },
     log,
   });

@@ -184,6 +184,8 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<Lendin
 
   let stopping = false;
   let started = false;
+  let failWith: (reason: string) => void = () => undefined;
+  const failed = new Promise<string>((resolve) => (failWith = resolve));
   const loop = (async () => {
     let ownPending = true;
     let nextClaim = 0;
@@ -214,6 +216,15 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<Lendin
         failures = 0;
       } catch (err) {
         if (stopping) break;
+        if (/NOGROUP/.test((err as Error).message)) {
+          // The group was created at start: its stream (or the group) is gone, so Redis lost data. Deciding now
+          // would start from an empty state and could lend a copy twice.
+          const reason = `the stream ${topics.commands} or its group ${group} vanished from Redis (data lost on the server?): stopping instead of deciding on an empty state`;
+          log.error({ stream: topics.commands, group }, reason);
+          stopping = true;
+          failWith(reason);
+          break;
+        }
         failures += 1;
         log.warn({ err: (err as Error).message }, 'lending worker loop failed; retrying');
         await sleep(Math.min(100 * 2 ** failures, 5_000));
@@ -227,7 +238,8 @@ export async function startRedisWorker(opts: RedisWorkerOptions): Promise<Lendin
     name,
     transport: 'redis',
     stats: () => ({ ...stats }),
-    ready: () => started,
+    ready: () => started && !stopping,
+    failed,
     close: () =>
       (closing ??= (async () => {
         stopping = true;

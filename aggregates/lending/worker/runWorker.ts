@@ -37,7 +37,7 @@ export interface RunWorkerOptions {
 export interface RunningWorker {
   readonly worker: LendingWorker;
   readonly lock: InstanceLock;
-  /** Resolves with the reason when the worker stops by itself (its lock was lost). */
+  /** Resolves with the reason when the worker stops by itself (its lock was lost, its log vanished). */
   readonly stopped: Promise<string>;
   close(): Promise<void>;
 }
@@ -97,8 +97,13 @@ export async function runLendingWorker(
       await started.close();
       await lock.release();
     })());
-  const stopped = lock.lost.then(async (reason) => {
-    log.error({ reason }, 'lost the worker lock: stopping');
+  const seedFailed = seedStreams?.failed.then((err) => err.message);
+  const stopped = Promise.race(
+    [lock.lost.then((reason) => `lost the worker lock: ${reason}`), started.failed, seedFailed].filter(
+      (p): p is Promise<string> => p !== undefined,
+    ),
+  ).then(async (reason) => {
+    log.error({ reason }, 'the lending worker stops');
     await close();
     return reason;
   });

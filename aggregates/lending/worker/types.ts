@@ -21,6 +21,11 @@ export interface LendingWorker {
   stats(): Readonly<WorkerStats>;
   /** Ready once the state is rebuilt (Kafka, memory) or the group exists (Redis). */
   ready(): boolean;
+  /**
+   * Resolves with the reason when the worker cannot go on (its log vanished on the server, Redis data loss): it
+   * has stopped taking commands rather than decide on an empty state.
+   */
+  readonly failed?: Promise<string>;
   /** Stops taking commands, finishes the one in flight, disconnects. Idempotent. */
   close(): Promise<void>;
 }

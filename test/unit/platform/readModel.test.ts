@@ -11,7 +11,7 @@ import { startReadModel } from '../../../platform/index.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });
-const registry = () => createEventRegistry();
+const registry = () => createEventRegistry({ unknownTypes: 'pass' });
 
 /** The memory bus, whose first `failures` subscribes fail with `error` (a broker that is not up yet). */
 async function flakyBus(failures: number, error: () => Error): Promise<EventBus> {
