@@ -79,8 +79,13 @@ export const KafkaBusOptionsSchema = z.object({
   requestTimeout: z.int().min(100).default(30_000),
   consumer: z
     .object({
-      sessionTimeout: z.int().min(1_000).default(30_000),
-      heartbeatInterval: z.int().min(100).default(3_000),
+      /**
+       * How long the coordinator waits for a member that stopped heartbeating. It is also how long a consumer
+       * waits after a broker restart: kafkajs rejoins as a new member, and the coordinator first waits for the old
+       * one. 10 s (kafkajs: 30 s) keeps that short; the broker accepts 6 s at least by default.
+       */
+      sessionTimeout: z.int().min(1_000).default(10_000),
+      heartbeatInterval: z.int().min(100).default(1_000),
       rebalanceTimeout: z.int().min(1_000).default(60_000),
       /** Longest a fetch waits for new data; also bounds how long close() waits for a fetch. */
       maxWaitTimeInMs: z.int().min(10).default(500),

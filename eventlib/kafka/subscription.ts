@@ -159,6 +159,12 @@ export class KafkaSubscription {
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || this.#abort.signal.aborted) break;
       const position = { topic, partition, offset: message.offset };
+      // Fetched again after a rejoin (a broker restart, a rebalance that gave the partition back): this
+      // subscription applied it already, so applying it again would count it twice in a view or a decision.
+      if (this.#processed.hasProcessed(position)) {
+        payload.resolveOffset(message.offset);
+        continue;
+      }
       const bytes = message.value;
       const raw: RawMessage = {
         topic,
@@ -240,6 +246,13 @@ export class KafkaSubscription {
         // Applied before the first fetch of the partition. For `latest` only partitions without a committed offset
         // at subscribe time have an override; `replay` overrides all of them.
         if (start !== undefined) this.#consumer.seek({ topic, partition, offset: start });
+        else {
+          // Assigned again (a rejoin): go on after what this subscription applied, not from the group's last commit
+          // (or, for a replay group that commits nothing, from the start of the log).
+          const applied = this.#processed.highest(topic, partition);
+          if (applied !== undefined)
+            this.#consumer.seek({ topic, partition, offset: (BigInt(applied) + 1n).toString() });
+        }
       }
     }
     const seeds = new Map(this.#startOverride);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Consul from 'consul';
 import type { Logger } from 'pino';
 import { DEFAULT_LOCK_TTL_MS, signal, WorkerLockError, type InstanceLock, type LockOptions } from './port.js';
@@ -9,12 +10,20 @@ export interface ConsulTarget {
   token?: string;
 }
 
+interface KvEntry {
+  Session?: string;
+}
+
 /**
- * The lock of a worker on Kafka: a Consul KV key acquired with a session (`behavior: delete`, TTL, lock-delay 0),
- * renewed every ttl/3. A crashed holder stops renewing; Consul invalidates the session after its TTL (Consul may
- * take up to twice the TTL) and deletes the key. `--force` destroys the holder's session first; the old holder then
- * finds the key held by another session and stops. A session that ended while the agent was unreachable is
- * replaced and the key taken again, unless another worker holds it by then. Consul TTLs are whole seconds, >= 10 s.
+ * The lock of a worker on Kafka: a Consul KV key acquired with a session (`behavior: delete`, lock-delay 0) that is
+ * bound to a TTL health check of this holder (`bookshelf-lock:<name>:<random>`), passed every ttl/3.
+ *
+ * - A crashed holder stops passing its check: it turns critical after the TTL and Consul ends the session at once
+ *   (a plain session TTL would take up to twice the TTL, and at least 10 s). A new worker that finds the name
+ *   locked by a holder whose check is already critical removes that check, which frees the lock right away.
+ * - `--force` destroys the holder's session; the old holder then finds the key held by another session and stops.
+ * - A session that ended while the agent was unreachable (or an agent that restarted empty) is replaced and the key
+ *   taken again, unless another worker holds it by then.
  */
 export async function acquireConsulLock(
   target: ConsulTarget,
@@ -22,7 +31,7 @@ export async function acquireConsulLock(
   name: string,
   opts: LockOptions & { log: Logger },
 ): Promise<InstanceLock> {
-  const ttlSeconds = Math.max(10, Math.ceil((opts.ttlMs ?? DEFAULT_LOCK_TTL_MS) / 1000));
+  const ttlMs = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
   const [host, port] = splitHostPort(target.addr);
   const consul = new Consul({
     host,
@@ -30,40 +39,70 @@ export async function acquireConsulLock(
     secure: target.secure ?? false,
     ...(target.token ? { defaults: { token: target.token } } : {}),
   });
-  const newSession = async () =>
-    (
-      await consul.session.create({
-        name: `lending-worker ${name}`,
-        ttl: `${ttlSeconds}s`,
-        behavior: 'delete',
-        lockdelay: '0s',
-      })
-    ).ID;
+  const checkPrefix = `bookshelf-lock:${name}:`;
+  const checkId = `${checkPrefix}${randomBytes(4).toString('hex')}`;
+
+  /** Registers (again) this holder's check, passing, and a session bound to it. */
+  const newSession = async (): Promise<string> => {
+    // An agent check (no service): Consul's field is `ID`, which the client's types only know for service checks.
+    const check = { id: checkId, name: `lending worker lock ${name}`, ttl: `${ttlMs}ms`, timeout: '1s' };
+    await consul.agent.check.register(check);
+    await consul.agent.check.pass({ id: checkId });
+    const created = await consul.session.create({
+      name: `lending-worker ${name}`,
+      behavior: 'delete',
+      lockdelay: '0s',
+      checks: ['serfHealth', checkId],
+    });
+    return created.ID;
+  };
+  const acquire = (session: string) =>
+    consul.kv.set({ key, value: String(process.pid), acquire: session });
+
+  /** Frees the lock of a holder that is gone: its check is critical, so it no longer passes it. */
+  const clearDeadHolders = async () => {
+    const checks = (await consul.agent.check.list()) as Record<string, { CheckID: string; Status: string }>;
+    for (const check of Object.values(checks)) {
+      if (check.CheckID.startsWith(checkPrefix) && check.CheckID !== checkId && check.Status === 'critical') {
+        await consul.agent.check.deregister({ id: check.CheckID }).catch(() => undefined);
+      }
+    }
+  };
+
   let session = await newSession();
-  const destroy = () => consul.session.destroy({ id: session }).catch(() => false);
+  const release = async () => {
+    await consul.session.destroy({ id: session }).catch(() => false);
+    await consul.agent.check.deregister({ id: checkId }).catch(() => undefined);
+  };
   try {
     if (opts.force) {
-      const current = (await consul.kv.get({ key })) as { Session?: string } | undefined | null;
+      const current = (await consul.kv.get({ key })) as KvEntry | undefined | null;
       if (current?.Session) await consul.session.destroy({ id: current.Session });
     }
-    const acquired = await consul.kv.set({ key, value: String(process.pid), acquire: session });
+    let acquired = await acquire(session);
+    if (!acquired) {
+      await clearDeadHolders();
+      acquired = await acquire(session);
+    }
     if (!acquired) throw new WorkerLockError(name, `Consul key ${key}`);
   } catch (err) {
-    await destroy();
+    await release();
     throw err;
   }
+
   const lost = signal<string>();
   let released = false;
   const lose = (why: string) => {
     if (released) return;
     released = true;
     clearInterval(timer);
+    void release();
     lost.fire(why);
   };
   /** The session ended (expired while the agent was unreachable, or the agent restarted empty): take the key again. */
   const reacquire = async () => {
     const fresh = await newSession();
-    if (await consul.kv.set({ key, value: String(process.pid), acquire: fresh })) {
+    if (await acquire(fresh)) {
       session = fresh;
       opts.log.warn({ key }, 'the worker lock session had ended (Consul was unreachable); took the lock again');
       return;
@@ -71,26 +110,32 @@ export async function acquireConsulLock(
     await consul.session.destroy({ id: fresh }).catch(() => false);
     lose(`the Consul lock ${key} was taken over by another worker`);
   };
+  let ticking = false;
   const timer = setInterval(
     () => {
-      consul.session
-        .renew({ id: session })
-        .then(async (renewed: unknown) => {
-          if (released) return;
-          if (!renewed || (Array.isArray(renewed) && renewed.length === 0)) await reacquire();
-        })
-        .catch(async (err: unknown) => {
-          const status = (err as { statusCode?: number }).statusCode;
-          if (status === 404 && !released) {
-            await reacquire().catch((e: unknown) =>
-              opts.log.warn({ err: (e as Error).message }, 'could not take the worker lock again yet'),
-            );
-            return;
-          }
-          opts.log.warn({ err: (err as Error).message }, 'could not renew the worker lock session');
-        });
+      if (ticking || released) return;
+      ticking = true;
+      (async () => {
+        // An agent that restarted empty no longer knows the check: take the lock again (that registers it anew).
+        const known = await consul.agent.check.pass({ id: checkId }).then(
+          () => true,
+          (err: unknown) => {
+            if (isUnreachable(err)) throw err;
+            return false;
+          },
+        );
+        if (!known) return reacquire();
+        const current = (await consul.kv.get({ key })) as KvEntry | undefined | null;
+        if (released || current?.Session === session) return;
+        if (current?.Session) lose(`the Consul lock ${key} was taken over by another worker`);
+        else await reacquire();
+      })()
+        .catch((err: unknown) =>
+          opts.log.warn({ err: (err as Error).message }, 'could not keep the worker lock alive; retrying'),
+        )
+        .finally(() => (ticking = false));
     },
-    Math.max(1000, Math.floor((ttlSeconds * 1000) / 3)),
+    Math.max(200, Math.floor(ttlMs / 3)),
   );
   return {
     name,
@@ -100,9 +145,15 @@ export async function acquireConsulLock(
       clearInterval(timer);
       if (released) return;
       released = true;
-      await destroy(); // behavior delete: the key goes with the session
+      await release(); // behavior delete: the key goes with the session
     },
   };
+}
+
+/** The agent did not answer at all (as opposed to answering that it does not know the check). */
+function isUnreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE)$/.test(code);
 }
 
 function splitHostPort(addr: string): [string, number] {

@@ -31,7 +31,7 @@ describe('bus options', () => {
       clientId: 'bookshelf',
       partitions: 3,
       ssl: false,
-      consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
+      consumer: { sessionTimeout: 10_000, heartbeatInterval: 1_000 },
     });
   });
 
