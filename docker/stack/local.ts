@@ -185,8 +185,8 @@ async function startKafka(libs: string, dir: string, preferPorts: boolean | unde
     'kafka.tools.StorageTool',
     'format',
     '--standalone',
-    '-t',
-    clusterId,
+    // One argument: an id starting with "-" (1 in 32 of them) would be read as a flag.
+    `--cluster-id=${clusterId}`,
     '-c',
     props,
   ]).catch((err: unknown) => {

@@ -55,7 +55,12 @@ describe.each<Transport>(['kafka', 'redis'])('faults on %s', (transport) => {
   };
 
   const expectSound = async (fault: string, b: BurstFigures, recovery: Promise<number> | undefined) => {
-    const seconds = await recovery!;
+    const seconds = await recovery!.catch((err: Error) => {
+      const tails = ['gateway', 'lending', 'lendingview', 'w1', 'w2']
+        .map((k) => `--- ${k}\n${platform.output(k).split('\n').slice(-15).join('\n')}`)
+        .join('\n');
+      throw new Error(`${err.message}\n${tails}`);
+    });
     const f = await verify(platform, acked, shop);
     row(transport, fault, b, f, seconds);
     expect(b.rejected).toEqual([]);

@@ -16,7 +16,8 @@ interface KvEntry {
 
 /**
  * The lock of a worker on Kafka: a Consul KV key acquired with a session (`behavior: delete`, lock-delay 0) that is
- * bound to a TTL health check of this holder (`bookshelf-lock:<name>:<random>`), passed every ttl/3.
+ * bound to a TTL health check of this holder (on a service `bookshelf-worker-lock.<name>.<random>` of its own, so it
+ * never affects other services), passed every ttl/3.
  *
  * - A crashed holder stops passing its check: it turns critical after the TTL and Consul ends the session at once
  *   (a plain session TTL would take up to twice the TTL, and at least 10 s). A new worker that finds the name
@@ -39,14 +40,24 @@ export async function acquireConsulLock(
     secure: target.secure ?? false,
     ...(target.token ? { defaults: { token: target.token } } : {}),
   });
-  const checkPrefix = `bookshelf-lock:${name}:`;
-  const checkId = `${checkPrefix}${randomBytes(4).toString('hex')}`;
+  // The check belongs to a service of its own: a node-level check that goes critical (a crashed holder) would take
+  // every service of the node out of discovery.
+  const serviceId = `${LOCK_SERVICE}.${name}.${randomBytes(4).toString('hex')}`;
+  const checkId = `service:${serviceId}`;
 
   /** Registers (again) this holder's check, passing, and a session bound to it. */
   const newSession = async (): Promise<string> => {
-    // An agent check (no service): Consul's field is `ID`, which the client's types only know for service checks.
-    const check = { id: checkId, name: `lending worker lock ${name}`, ttl: `${ttlMs}ms`, timeout: '1s' };
-    await consul.agent.check.register(check);
+    await consul.agent.service.register({
+      name: LOCK_SERVICE,
+      id: serviceId,
+      tags: ['lock', name],
+      check: {
+        name: `lending worker lock ${name}`,
+        ttl: `${ttlMs}ms`,
+        timeout: '1s', // required by the client's types; unused by a TTL check
+        deregistercriticalserviceafter: '1m',
+      },
+    });
     await consul.agent.check.pass({ id: checkId });
     const created = await consul.session.create({
       name: `lending-worker ${name}`,
@@ -59,12 +70,13 @@ export async function acquireConsulLock(
   const acquire = (session: string) =>
     consul.kv.set({ key, value: String(process.pid), acquire: session });
 
-  /** Frees the lock of a holder that is gone: its check is critical, so it no longer passes it. */
+  /** Frees the lock of a holder of this name that is gone: its check is critical, so it no longer passes it. */
   const clearDeadHolders = async () => {
-    const checks = (await consul.agent.check.list()) as Record<string, { CheckID: string; Status: string }>;
+    const checks = (await consul.agent.check.list()) as Record<string, { ServiceID?: string; Status: string }>;
     for (const check of Object.values(checks)) {
-      if (check.CheckID.startsWith(checkPrefix) && check.CheckID !== checkId && check.Status === 'critical') {
-        await consul.agent.check.deregister({ id: check.CheckID }).catch(() => undefined);
+      const holder = check.ServiceID ?? '';
+      if (holder !== serviceId && lockHolderName(holder) === name && check.Status === 'critical') {
+        await consul.agent.service.deregister({ id: holder }).catch(() => undefined);
       }
     }
   };
@@ -72,7 +84,7 @@ export async function acquireConsulLock(
   let session = await newSession();
   const release = async () => {
     await consul.session.destroy({ id: session }).catch(() => false);
-    await consul.agent.check.deregister({ id: checkId }).catch(() => undefined);
+    await consul.agent.service.deregister({ id: serviceId }).catch(() => undefined);
   };
   try {
     if (opts.force) {
@@ -148,6 +160,15 @@ export async function acquireConsulLock(
       await release(); // behavior delete: the key goes with the session
     },
   };
+}
+
+/** The Consul service that carries each lock holder's check (`bookshelf-worker-lock.<worker name>.<random>`). */
+const LOCK_SERVICE = 'bookshelf-worker-lock';
+
+/** The worker name in a lock holder's service id, or undefined for other services. */
+function lockHolderName(serviceId: string): string | undefined {
+  const match = /^bookshelf-worker-lock\.(.+)\.[0-9a-f]{8}$/.exec(serviceId);
+  return match?.[1];
 }
 
 /** The agent did not answer at all (as opposed to answering that it does not know the check). */

@@ -37,7 +37,7 @@ const CLEAN_ENV = {
   BOOKSHELF_BROKER: '',
   BOOKSHELF_REDIS: '',
   BOOKSHELF_CONSUL: '',
-  BOOKSHELF_LOG_LEVEL: 'warn',
+  BOOKSHELF_LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
 };
 
 export interface FaultPlatform {
@@ -49,6 +49,8 @@ export interface FaultPlatform {
   kill(key: string): Promise<void>;
   /** Starts a killed service again with the same flags, and waits until it serves. */
   start(key: string): Promise<void>;
+  /** What a service process printed (for failure messages). */
+  output(key: string): string;
   stop(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ export async function startFaultPlatform(transport: Transport): Promise<FaultPla
       await proc.exited;
     },
     start: (key) => launch(specOf(key)),
+    output: (key) => procs.get(key)?.output() ?? '',
     stop: async () => {
       await Promise.allSettled([...procs.values()].map((p) => p.stop(10_000)));
       await stack.stop();
