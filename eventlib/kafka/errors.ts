@@ -7,6 +7,9 @@ const CONNECTION_ERRORS = new Set([
   'KafkaJSLockTimeout',
   'KafkaJSMetadataNotLoaded',
 ]);
+/** How kafkajs words a broker it cannot reach, whatever error class carries it. */
+const CONNECTION_MESSAGE =
+  /Connection error|connect ECONNREFUSED|ECONNRESET|EPIPE|Closed connection|Connection timeout|not connected|Broker not (found|connected)|There is no leader for this topic-partition|The coordinator is (loading|not available)/i;
 const TIMEOUT_ERRORS = new Set(['KafkaJSRequestTimeoutError', 'KafkaJSTimeout']);
 const AUTH_TYPES = new Set([
   'SASL_AUTHENTICATION_FAILED',
@@ -41,6 +44,10 @@ export function translateKafkaError(err: unknown, action: string): EventLibError
   const message = `${action}: ${e.message ?? 'unknown Kafka error'}`;
   const name = e.name ?? '';
   if (CONNECTION_ERRORS.has(name)) return new EventLibError('EVT_ERR_CONNECTION', message, { cause: err });
+  // kafkajs gives up on a broker that is down with a "non-retriable" wrapper of the connection error (message
+  // only). For us the broker being away is always worth retrying: a saga step dead-lettered for it is lost.
+  if (name === 'KafkaJSNonRetriableError' && inner) return translateKafkaError(inner, action);
+  if (CONNECTION_MESSAGE.test(e.message ?? '')) return new EventLibError('EVT_ERR_CONNECTION', message, { cause: err });
   if (TIMEOUT_ERRORS.has(name)) return new EventLibError('EVT_ERR_TIMEOUT', message, { cause: err });
   if (name === 'KafkaJSSASLAuthenticationError' || (e.type && AUTH_TYPES.has(e.type))) {
     return new EventLibError('EVT_ERR_AUTH', message, { cause: err });

@@ -64,7 +64,7 @@ describe.each<Transport>(['kafka', 'redis'])('faults on %s', (transport) => {
     const f = await verify(platform, acked, shop);
     row(transport, fault, b, f, seconds);
     expect(b.rejected).toEqual([]);
-    expect({ lost: f.lost, doubled: f.doubled }).toEqual({ lost: 0, doubled: 0 });
+    expect({ lost: f.lost, doubled: f.doubled, lostWhat: f.lostWhat }).toEqual({ lost: 0, doubled: 0, lostWhat: [] });
     expect(f.lendingViolations).toEqual([]);
     expect(f.conservation).toEqual([]);
     expect(b.acknowledged).toBeGreaterThan(0);

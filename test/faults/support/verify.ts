@@ -18,6 +18,8 @@ import type { FaultPlatform } from './platform.js';
 export interface Figures {
   acknowledged: number;
   lost: number;
+  /** What was lost, for the failure message: `book <title>`, `lending <request id>`, `order <id>`. */
+  lostWhat: string[];
   doubled: number;
   lendingViolations: string[];
   conservation: string[];
@@ -83,6 +85,7 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
   const figures: Figures = {
     acknowledged: acked.books.size + acked.lending.size + acked.orders.size,
     lost: 0,
+    lostWhat: [],
     doubled: 0,
     lendingViolations: [],
     conservation: [],
@@ -101,6 +104,7 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
     { timeoutMs: 120_000, intervalMs: 500, what: 'every acknowledged lending request to be decided' },
   ).catch(() => undefined);
   figures.lost += undecided.size;
+  figures.lostWhat.push(...[...undecided].map((id) => `lending ${id}`));
 
   // Orders: every acknowledged order exists and settles.
   const orders = await waitFor(
@@ -113,7 +117,9 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
     { timeoutMs: 120_000, intervalMs: 500, what: 'every acknowledged order to settle' },
   ).catch(() => json<{ id: string; status: string }[]>(`${gw}/orders`));
   const orderIds = new Set(orders.map((o) => o.id));
-  figures.lost += [...acked.orders.values()].filter((id) => !orderIds.has(id)).length;
+  const lostOrders = [...acked.orders.values()].filter((id) => !orderIds.has(id));
+  figures.lost += lostOrders.length;
+  figures.lostWhat.push(...lostOrders.map((id) => `order ${id}`));
 
   // Books: every acknowledged title is listed once.
   const titles = (await json<{ title: string }[]>(`${gw}/bookshelf/books`)).map((b) => b.title);
@@ -121,7 +127,10 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
   for (const t of titles) seen.set(t, (seen.get(t) ?? 0) + 1);
   for (const title of acked.books.values()) {
     const n = seen.get(title) ?? 0;
-    if (n === 0) figures.lost++;
+    if (n === 0) {
+      figures.lost++;
+      figures.lostWhat.push(`book ${title}`);
+    }
     if (n > 1) figures.doubled += n - 1;
   }
 

@@ -38,6 +38,16 @@ describe('translateKafkaError', () => {
       'EVT_ERR_CONNECTION',
       true,
     ],
+    // What kafkajs throws while the broker is down: a saga step dead-lettered for it was lost (the fault suite).
+    [
+      named('KafkaJSNonRetriableError', {
+        message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092',
+        retriable: false,
+      }),
+      'EVT_ERR_CONNECTION',
+      true,
+    ],
+    [named('KafkaJSNonRetriableError', { message: 'Closed connection', retriable: false }), 'EVT_ERR_CONNECTION', true],
   ])('%s -> %s', (error, code, retriable) => {
     const translated = translateKafkaError(error, 'publishing');
     expect(translated).toMatchObject({ code, retriable });
