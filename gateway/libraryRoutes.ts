@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PlatformDeps } from '../cli/host/component.js';
+import type { PlatformDeps } from '../platform/index.js';
 import type { RestApp } from '../restlib/index.js';
 import { BookSchema, PatronSchema, type Book } from '../aggregates/library/catalog.js';
 import { DEFAULT_LENDING_CONFIG } from '../aggregates/lending/domain/index.js';

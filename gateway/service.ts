@@ -1,4 +1,4 @@
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../platform/index.js';
 import type { RestApp } from '../restlib/index.js';
 import { bookshelfGatewayRoutes } from './bookshelfRoutes.js';
 import { ordersGatewayRoutes } from './ordersRoutes.js';
@@ -17,7 +17,7 @@ export const DEFAULT_GATEWAY_MODULES: GatewayModule[] = [bookshelfGatewayRoutes,
  */
 export function gatewayService(
   deps: PlatformDeps,
-  opts: { identity: ServiceIdentity; modules?: GatewayModule[] },
+  opts: { identity: ComponentIdentity; modules?: GatewayModule[] },
 ): ServiceComponent {
   const up = upstreams(deps.registry, deps.log);
   return {

@@ -23,3 +23,6 @@ export { startReadModel } from './readModel.js';
 export type { ReadModel, ReadModelOptions } from './readModel.js';
 export { startKeyedWrites } from './keyedWrites.js';
 export type { KeyedWrites, KeyedWritesOptions } from './keyedWrites.js';
+export type { ComponentIdentity, PlatformDeps, ServiceComponent } from './component.js';
+export { afterOf, markWritten, readYourWrites, readYourWritesHeaders } from './readYourWrites.js';
+export type { ReadYourWritesOptions } from './readYourWrites.js';

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { newEvent, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../platform/index.js';
+import { newEvent } from '../../eventlib/index.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
+import { idempotencyKeyHeader, keyedRequest, markWritten, startKeyedWrites } from '../../platform/index.js';
 import { BOOKSHELF_PARTITIONS, BookInputSchema, BookSchema, type Book } from './events.js';
 import { decide } from './decide.js';
 import { bookshelfRegistry } from './registry.js';
 
 export interface NewBookOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   newId?: () => string;
 }
@@ -58,7 +58,7 @@ export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): 
             );
             return { events: envelopes, positions: await deps.bus.publish(opts.topic, envelopes) };
           });
-          void reply.header(POSITION_HEADER, encodePositions(written.positions));
+          markWritten(reply, written.positions);
           return reply.code(201).send(written.events[0]!.data as Book);
         },
       );

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { newEvent, AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
+import { newEvent } from '../../eventlib/index.js';
 import { problem } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
 import {
-  IdempotencyLedger,
+  afterOf,
   idempotencyKeyHeader,
+  IdempotencyLedger,
   idempotentWrites,
   keyedRequest,
+  markWritten,
+  readYourWritesHeaders,
   startReadModel,
 } from '../../platform/index.js';
 import { decide, knownBooks } from './decide.js';
@@ -14,7 +17,7 @@ import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from './events.js';
 import { bookshelfRegistry } from './registry.js';
 
 export interface ReadBookOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   group: string;
 }
@@ -64,13 +67,13 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
           schema: {
             summary: 'Finish a book',
             body: FinishBody,
-            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional(), ...idempotencyKeyHeader }),
+            headers: z.object({ ...readYourWritesHeaders, ...idempotencyKeyHeader }),
             response: { 204: z.null().describe('recorded') },
           },
         },
         async (req, reply) => {
           const written = await writes(keyedRequest(req), async (stamp) => {
-            await ensureKnown(req.body.id, req.headers[AFTER_HEADER]);
+            await ensureKnown(req.body.id, afterOf(req));
             const events = decide({ kind: 'finish-book', id: req.body.id }, known);
             if (!Array.isArray(events)) throw problem(404, events.code, events.message);
             const envelopes = stamp(
@@ -87,7 +90,7 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
             );
             return { events: envelopes, positions: await deps.bus.publish(opts.topic, envelopes) };
           });
-          void reply.header(POSITION_HEADER, encodePositions(written.positions));
+          markWritten(reply, written.positions);
           return reply.code(204).send(null);
         },
       );

@@ -1,12 +1,12 @@
-import { encodePositions, POSITION_HEADER, type Envelope, type EventBus, type Position } from '../../eventlib/index.js';
+import { type Envelope, type EventBus, type Position } from '../../eventlib/index.js';
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../platform/index.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
+import { idempotencyKeyHeader, keyedRequest, markWritten, startKeyedWrites } from '../../platform/index.js';
 import { BookSchema, libraryEnvelopes, libraryRegistry, PatronSchema, type Book, type Patron } from './catalog.js';
 import { DEMO_BOOKS, DEMO_PATRONS } from './demo.js';
 
 export interface LibraryServiceOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   /** Append the demo catalog and patrons at start (idempotent: records are upserts by id). */
   loadDemo: boolean;
@@ -74,7 +74,7 @@ export async function libraryService(deps: PlatformDeps, opts: LibraryServiceOpt
             const written = await keyed.run(keyedRequest(req), (stamp) =>
               publishLibraryRecords(deps.bus, opts.topic, { [key]: req.body }, meta, stamp),
             );
-            void reply.header(POSITION_HEADER, encodePositions(written.positions));
+            markWritten(reply, written.positions);
             return reply.code(201).send({ written: req.body.length });
           },
         );
@@ -82,13 +82,18 @@ export async function libraryService(deps: PlatformDeps, opts: LibraryServiceOpt
       app.post(
         '/load-demo',
         {
-          schema: { summary: 'Load the demo catalog and patrons', tags: ['library'], headers, response: { 201: Written } },
+          schema: {
+            summary: 'Load the demo catalog and patrons',
+            tags: ['library'],
+            headers,
+            response: { 201: Written },
+          },
         },
         async (req, reply) => {
           const written = await keyed.run(keyedRequest(req), (stamp) =>
             loadDemoLibrary(deps.bus, opts.topic, meta, stamp),
           );
-          void reply.header(POSITION_HEADER, encodePositions(written.positions));
+          markWritten(reply, written.positions);
           return reply.code(201).send({ written: DEMO_BOOKS.length + DEMO_PATRONS.length });
         },
       );

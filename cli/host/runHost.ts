@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { buildServer, createServiceLifecycle, onShutdownSignals, type ServiceLifecycle } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent } from './component.js';
+import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
 
 export interface HostedService {
   component: ServiceComponent;

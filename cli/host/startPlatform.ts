@@ -3,7 +3,7 @@ import { createLogger, loadConfig, loadConfigOrExit, ConfigError, type ServiceCo
 import { DEMO_BOOKS } from '../../aggregates/library/demo.js';
 import { ALL_SERVICES } from '../services/index.js';
 import { GATEWAY_SERVICE } from '../services/gateway.js';
-import type { PlatformDeps } from './component.js';
+import type { PlatformDeps } from '../../platform/index.js';
 import { openBus, openRegistry } from './infrastructure.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 import { delayStart } from './startService.js';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createLogger, loadConfigOrExit, type ServiceConfig } from '../../restlib/index.js';
 import type { ServiceEntry } from '../services/catalog.js';
-import type { PlatformDeps } from './component.js';
+import type { PlatformDeps } from '../../platform/index.js';
 import { openBus, openRegistry } from './infrastructure.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 

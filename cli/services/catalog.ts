@@ -1,5 +1,5 @@
 import type { ConfigOf, ExtraOptions, OptionSpec, ServiceSpec } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
 
 /**
  * A service the CLI can start alone (`bookshelf <command...>`) or beside the others (`bookshelf up`, `start`):
@@ -18,6 +18,6 @@ export function serviceEntry<X extends ExtraOptions = Record<never, OptionSpec>>
 }
 
 /** The Consul identity a service registers with, from its config (flags override the catalog's defaults). */
-export function identityOf(c: { name: string; id: string; tags: readonly string[] }): ServiceIdentity {
+export function identityOf(c: { name: string; id: string; tags: readonly string[] }): ComponentIdentity {
   return { name: c.name, id: c.id, tags: [...c.tags] };
 }

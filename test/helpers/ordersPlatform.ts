@@ -4,7 +4,7 @@
 import { pino } from 'pino';
 import { createRegistry } from '../../discolib/index.js';
 import type { EventBus } from '../../eventlib/index.js';
-import type { PlatformDeps, ServiceComponent } from '../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
 import { runHost } from '../../cli/host/runHost.js';
 import { gatewayService } from '../../gateway/service.js';
 import { ordersGatewayRoutes } from '../../gateway/ordersRoutes.js';

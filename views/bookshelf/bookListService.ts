@@ -1,13 +1,17 @@
-import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { BOOKSHELF_PARTITIONS, BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
-import { startReadModel } from '../../platform/index.js';
+import {
+  readYourWrites,
+  startReadModel,
+  type ComponentIdentity,
+  type PlatformDeps,
+  type ServiceComponent,
+} from '../../platform/index.js';
 import { bookListProjection } from './bookList.js';
 
 export interface BookListOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   group: string;
 }
@@ -40,18 +44,17 @@ export async function bookListService(deps: PlatformDeps, opts: BookListOptions)
   return {
     identity: opts.identity,
     description: 'Every book added to the shelf',
-    routes(app) {
+    async routes(app) {
+      await app.register(readYourWrites, { catchUp: (token) => model.catchUp(token) });
       app.get(
         '/',
         {
           schema: {
             summary: 'Every added book, in the order added',
-            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional() }),
             response: { 200: z.array(BookSchema) },
           },
         },
-        async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
+        () => {
           return projection.query();
         },
       );

@@ -1,14 +1,18 @@
-import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
 import { bareJsonAsRead, textLineAsRead } from '../../aggregates/bookshelf/ingest.js';
 import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
-import { startReadModel } from '../../platform/index.js';
+import {
+  readYourWrites,
+  startReadModel,
+  type ComponentIdentity,
+  type PlatformDeps,
+  type ServiceComponent,
+} from '../../platform/index.js';
 import { lastReadProjection } from './lastRead.js';
 
 export interface LastReadOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   group: string;
   /** How many books the list shows (default 5). */
@@ -40,18 +44,17 @@ export async function lastReadService(deps: PlatformDeps, opts: LastReadOptions)
   return {
     identity: opts.identity,
     description: `The last ${opts.last} books read, oldest first`,
-    routes(app) {
+    async routes(app) {
+      await app.register(readYourWrites, { catchUp: (token) => model.catchUp(token) });
       app.get(
         '/',
         {
           schema: {
             summary: `The last ${opts.last} read books, oldest first`,
-            headers: z.object({ [AFTER_HEADER]: z.string().max(8192).optional() }),
             response: { 200: z.array(Item) },
           },
         },
-        async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
+        () => {
           return projection.query();
         },
       );

@@ -1,10 +1,14 @@
-import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { copiesOf, LENDING_INPUT_LIMITS, type LendingConfig } from '../../aggregates/lending/domain/index.js';
 import { lendingRegistry, type LendingTopics } from '../../aggregates/lending/wire.js';
-import { startReadModel } from '../../platform/index.js';
+import {
+  readYourWrites,
+  startReadModel,
+  type ComponentIdentity,
+  type PlatformDeps,
+  type ServiceComponent,
+} from '../../platform/index.js';
 import {
   bookView,
   initialLendingViews,
@@ -16,7 +20,7 @@ import {
 } from './projections/index.js';
 
 export interface LendingViewOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topics: LendingTopics;
   group: string;
   /** For the copies of each book (`copiesPerBook`, `copiesByBook`); the rest is not used by the views. */
@@ -25,7 +29,6 @@ export interface LendingViewOptions {
 
 const Id = (what: string) => z.string().trim().min(1).max(LENDING_INPUT_LIMITS.maxBookIdLength, `${what} is too long`);
 const Json = z.record(z.string(), z.unknown());
-const Headers = z.object({ [AFTER_HEADER]: z.string().max(8192).optional() });
 
 /**
  * `lendingview`: the users, books and requests views of SPEC §6, rebuilt from `lending-events` (outcomes) and
@@ -49,7 +52,8 @@ export async function lendingViewService(deps: PlatformDeps, opts: LendingViewOp
   return {
     identity: opts.identity,
     description: 'Lending views: books held per user, where each book is, the outcome of each request',
-    routes(app) {
+    async routes(app) {
+      await app.register(readYourWrites, { catchUp: (token) => model.catchUp(token) });
       app.get(
         '/requests/:id',
         {
@@ -57,12 +61,10 @@ export async function lendingViewService(deps: PlatformDeps, opts: LendingViewOp
             summary: 'A request or return: pending, accepted, denied or returned, with its outcome',
             tags: ['lending'],
             params: z.object({ id: Id('request id') }),
-            headers: Headers,
             response: { 200: Json },
           },
         },
         async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
           const found = requestView(views.requests, req.params.id);
           if (!found) throw problem(404, 'REST_ERR_NOT_FOUND', `no lending request ${req.params.id}`);
           return found as unknown as Record<string, unknown>;
@@ -75,12 +77,10 @@ export async function lendingViewService(deps: PlatformDeps, opts: LendingViewOp
             summary: 'Books a user holds, with due dates, and how many',
             tags: ['lending'],
             params: z.object({ user: Id('user') }),
-            headers: Headers,
             response: { 200: Json },
           },
         },
         async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
           return userView(views.users, req.params.user) as unknown as Record<string, unknown>;
         },
       );
@@ -91,12 +91,10 @@ export async function lendingViewService(deps: PlatformDeps, opts: LendingViewOp
             summary: 'Who holds a book, and where its other copies are',
             tags: ['lending'],
             params: z.object({ book: Id('book id') }),
-            headers: Headers,
             response: { 200: Json },
           },
         },
         async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
           const { book } = req.params;
           return bookView(views.books, book, copiesOf(opts.config, book)) as unknown as Record<string, unknown>;
         },

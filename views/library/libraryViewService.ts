@@ -1,18 +1,24 @@
-import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { BookSchema, libraryRegistry, PatronSchema, type LibraryEvent } from '../../aggregates/library/catalog.js';
-import { startReadModel } from '../../platform/index.js';
+import {
+  afterOf,
+  readYourWrites,
+  readYourWritesHeaders,
+  startReadModel,
+  type ComponentIdentity,
+  type PlatformDeps,
+  type ServiceComponent,
+} from '../../platform/index.js';
 import { emptyLibrary, evolveLibrary, findPatron, searchCatalog, type LibraryModel } from './model.js';
 
 export interface LibraryViewOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   group: string;
 }
 
-const Headers = z.object({ [AFTER_HEADER]: z.string().max(8192).optional() });
+const Headers = z.object(readYourWritesHeaders);
 const Text = z.string().max(200).optional();
 export const CatalogQuerySchema = z.object({ q: Text, title: Text, author: Text });
 export const CredentialsSchema = z.object({
@@ -44,7 +50,8 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
   return {
     identity: opts.identity,
     description: 'Library views: the catalog (with search) and the patrons',
-    routes(app) {
+    async routes(app) {
+      await app.register(readYourWrites, { catchUp: (token) => read.catchUp(token) });
       app.get(
         '/books',
         {
@@ -52,12 +59,10 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
             summary: 'The catalog; q, title and author filter by case-insensitive substring',
             tags: ['library'],
             querystring: CatalogQuerySchema,
-            headers: Headers,
             response: { 200: z.object({ books: z.array(BookSchema) }) },
           },
         },
         async (req) => {
-          await read.catchUp(req.headers[AFTER_HEADER]);
           return { books: searchCatalog(model.books.values(), req.query) };
         },
       );
@@ -68,12 +73,10 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
             summary: 'One book of the catalog',
             tags: ['library'],
             params: z.object({ id: z.string().max(100) }),
-            headers: Headers,
             response: { 200: BookSchema },
           },
         },
         async (req) => {
-          await read.catchUp(req.headers[AFTER_HEADER]);
           const book = model.books.get(req.params.id);
           if (!book) throw problem(404, 'REST_ERR_NOT_FOUND', `no book ${req.params.id} in the catalog`);
           return book;
@@ -85,12 +88,10 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
           schema: {
             summary: 'The registered patrons',
             tags: ['library'],
-            headers: Headers,
             response: { 200: z.object({ patrons: z.array(PatronSchema) }) },
           },
         },
-        async (req) => {
-          await read.catchUp(req.headers[AFTER_HEADER]);
+        () => {
           return { patrons: [...model.patrons.values()] };
         },
       );
@@ -101,12 +102,10 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
             summary: 'One patron',
             tags: ['library'],
             params: z.object({ libraryId: z.string().max(40) }),
-            headers: Headers,
             response: { 200: PatronSchema },
           },
         },
         async (req) => {
-          await read.catchUp(req.headers[AFTER_HEADER]);
           const patron = model.patrons.get(req.params.libraryId);
           if (!patron) throw problem(404, 'REST_ERR_NOT_FOUND', `no patron ${req.params.libraryId}`);
           return patron;
@@ -124,7 +123,7 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
           },
         },
         async (req) => {
-          await read.catchUp(req.headers[AFTER_HEADER]);
+          await read.catchUp(afterOf(req));
           const patron = findPatron(model.patrons, req.body);
           if (!patron) throw problem(401, 'LIB_ERR_LOGIN_FAILED', 'no patron with this name and library ID');
           return patron;

@@ -1,6 +1,4 @@
-import { AFTER_HEADER } from '../../eventlib/index.js';
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { NOTIFICATION_KINDS, type Notification } from '../../aggregates/orders/index.js';
 import { ENTITY_ROUTES } from '../../aggregates/orders/service/entityRoutes.js';
 import { recordedOrdersEvent } from '../../aggregates/orders/service/ordersStateModel.js';
@@ -12,7 +10,13 @@ import {
   ordersRegistry,
 } from '../../aggregates/orders/service/topics.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../aggregates/orders/service/options.js';
-import { startReadModel } from '../../platform/index.js';
+import {
+  readYourWrites,
+  startReadModel,
+  type ComponentIdentity,
+  type PlatformDeps,
+  type ServiceComponent,
+} from '../../platform/index.js';
 import {
   buildReport,
   findEntity,
@@ -24,7 +28,7 @@ import {
 } from './projections/index.js';
 
 export interface OrdersViewOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   /** The orders topic; the notifications the notifiers sent are read from `<topic>.notifications`. */
   topic: string;
   /** Prefix of the replay group (`<group>-<instance id>`: one member per group, as replay requires). */
@@ -32,7 +36,6 @@ export interface OrdersViewOptions {
 }
 
 const Entity = z.record(z.string(), z.unknown());
-const headers = z.object({ [AFTER_HEADER]: z.string().max(8192).optional() });
 const NotificationQuery = z.object({
   to: z.string().min(1).max(300).optional(),
   kind: z.enum(NOTIFICATION_KINDS).optional(),
@@ -80,7 +83,8 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
     identity: opts.identity,
     description:
       'OrderShop reads: customers, products, inventory, orders, billings, unbilled orders, report, notifications',
-    routes(app) {
+    async routes(app) {
+      await app.register(readYourWrites, { catchUp: (token) => model.catchUp(token) });
       for (const route of ENTITY_ROUTES) {
         app.get(
           `/${route.collection}`,
@@ -88,12 +92,10 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
             schema: {
               summary: `Every ${route.singular}, in creation order`,
               tags: ['orders'],
-              headers,
               response: { 200: z.array(Entity) },
             },
           },
-          async (req) => {
-            await model.catchUp(req.headers[AFTER_HEADER]);
+          () => {
             return listEntities(view(), route.collection);
           },
         );
@@ -103,13 +105,11 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
             schema: {
               summary: `One ${route.singular} by id; null when it does not exist or was deleted (as the seed answers)`,
               tags: ['orders'],
-              headers,
               params: z.object({ id: z.string().min(1).max(200) }),
               response: { 200: Entity.nullable() },
             },
           },
           async (req) => {
-            await model.catchUp(req.headers[AFTER_HEADER]);
             return findEntity(view(), route.collection, req.params.id) ?? null;
           },
         );
@@ -120,12 +120,10 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           schema: {
             summary: 'Orders without a done billing',
             tags: ['orders'],
-            headers,
             response: { 200: z.array(Entity) },
           },
         },
-        async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
+        () => {
           return listUnbilledOrders(view());
         },
       );
@@ -135,7 +133,6 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           schema: {
             summary: 'customers, products, inventory, orders, billings and accounts',
             tags: ['shop'],
-            headers,
             response: {
               200: z.object({
                 customers: z.array(Entity),
@@ -148,8 +145,7 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
             },
           },
         },
-        async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
+        () => {
           return buildReport(view());
         },
       );
@@ -159,13 +155,11 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           schema: {
             summary: 'Notifications sent (welcome, good-bye, thank-you, billing, saga), oldest first',
             tags: ['orders'],
-            headers,
             querystring: NotificationQuery,
             response: { 200: z.array(notificationSentSchema) },
           },
         },
         async (req) => {
-          await model.catchUp(req.headers[AFTER_HEADER]);
           const { to, kind } = req.query;
           return listNotifications(view(), { ...(to ? { to } : {}), ...(kind ? { kind } : {}) });
         },

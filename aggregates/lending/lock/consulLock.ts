@@ -67,8 +67,7 @@ export async function acquireConsulLock(
     });
     return created.ID;
   };
-  const acquire = (session: string) =>
-    consul.kv.set({ key, value: String(process.pid), acquire: session });
+  const acquire = (session: string) => consul.kv.set({ key, value: String(process.pid), acquire: session });
 
   /** Frees the lock of a holder of this name that is gone: its check is critical, so it no longer passes it. */
   const clearDeadHolders = async () => {

@@ -1,14 +1,13 @@
-import { encodePositions, POSITION_HEADER } from '../../../eventlib/index.js';
 import { problem } from '../../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
-import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../../platform/index.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
+import { idempotencyKeyHeader, keyedRequest, markWritten, startKeyedWrites } from '../../../platform/index.js';
 import { z } from 'zod';
 import { lendingRegistry, type LendingTopics } from '../wire.js';
 import { ensureLendingTopics, queueLending } from './queue.js';
 import { LendingBodySchema, QueuedSchema } from './schemas.js';
 
 export interface LendingCommandServiceOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topics: LendingTopics;
 }
 
@@ -62,7 +61,7 @@ export async function lendingCommandService(
             return { events: queued.events, positions: queued.positions };
           });
           const requestId = (written.events[0]!.data as { requestId: string }).requestId;
-          void reply.header(POSITION_HEADER, encodePositions(written.positions));
+          markWritten(reply, written.positions);
           return reply.code(202).send({ requestId, kind, status: 'pending' as const });
         });
       }

@@ -1,11 +1,11 @@
 import { ack, skip, type Outcome } from '../../../eventlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import { parseLendingEvent } from '../domain/index.js';
 import { commandEnvelope, lendingRegistry, type LendingTopics } from '../wire.js';
 import { ensureLendingTopics } from './queue.js';
 
 export interface ShelvingServiceOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topics: LendingTopics;
   group: string;
 }

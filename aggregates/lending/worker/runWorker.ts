@@ -82,7 +82,8 @@ export async function runLendingWorker(
             ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
           })
         : await startLogWorker(bus, base);
-    if (bus.kind === 'redis') seedStreams = await consumeSeedStreams(bus, opts.topics, { consumerName: opts.name, log });
+    if (bus.kind === 'redis')
+      seedStreams = await consumeSeedStreams(bus, opts.topics, { consumerName: opts.name, log });
   } catch (err) {
     await worker?.close();
     await lock.release();

@@ -1,11 +1,11 @@
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import type { BusConfig, RegistryConfig } from '../../../restlib/index.js';
 import type { LendingConfig } from '../domain/index.js';
 import type { LendingTopics } from '../wire.js';
 import { runLendingWorker, type RunningWorker } from './runWorker.js';
 
 export interface LendingWorkerServiceOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topics: LendingTopics;
   config: LendingConfig;
   bus: BusConfig;

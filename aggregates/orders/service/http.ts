@@ -1,7 +1,7 @@
-import { AFTER_HEADER } from '../../../eventlib/index.js';
 import { z } from 'zod';
 import { isRestError, problem, type RestError } from '../../../restlib/index.js';
 import { ORDERS_ERROR_HTTP_STATUS, isOrdersError, type OrdersError } from '../index.js';
+import { readYourWritesHeaders } from '../../../platform/index.js';
 
 /** An OrdersError as the problem+json answer its code maps to (400, 404, 409, 422), naming every field. */
 export function ordersProblem(err: OrdersError): RestError {
@@ -17,7 +17,7 @@ export function asProblem(err: unknown): unknown {
 }
 
 /** Request headers every orders route accepts: the caller's write watermark (read-your-writes). */
-export const afterHeaders = z.object({ [AFTER_HEADER]: z.string().max(8192).optional() });
+export const afterHeaders = z.object(readYourWritesHeaders);
 
 /** `{id}` path parameter; the domain checks the id's shape (ORD_ERR_VALIDATION) and existence (404). */
 export const idParams = z.object({ id: z.string().min(1).max(200) });

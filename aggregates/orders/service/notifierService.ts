@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import {
   NOTIFICATION_KINDS,
   notificationsFor,
@@ -26,7 +26,7 @@ export const MESSAGE_KINDS: readonly NotificationKind[] = Object.freeze([
 ]);
 
 export interface NotifierOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   /** Durable consumer group: a notifier that was down resumes here and catches up. */
   group: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import { ordersEventKey, SAGA_STEPS, sagaReactions, type SagaParticipant } from '../index.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
 import { startReactor, type Reactor } from './reactor.js';
@@ -9,7 +9,7 @@ import { ensureOrdersTopic } from './topics.js';
 export const SAGA_PARTICIPANTS: readonly SagaParticipant[] = Object.freeze(['inventory', 'accounts', 'orders']);
 
 export interface OrdersSagaOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   topic: string;
   /** Prefix of the consumer groups: `<group>-inventory`, `<group>-accounts`, `<group>-orders`. */
   group: string;

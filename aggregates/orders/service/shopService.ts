@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { newEvent, AFTER_HEADER, encodePositions, POSITION_HEADER, type Envelope } from '../../../eventlib/index.js';
+import { newEvent, type Envelope } from '../../../eventlib/index.js';
 import { problem } from '../../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import {
   decide,
   decideDemoData,
@@ -14,11 +14,13 @@ import {
   type OrdersState,
 } from '../index.js';
 import {
-  IdempotencyLedger,
+  afterOf,
   idempotencyKeyHeader,
+  IdempotencyLedger,
   idempotentWrites,
-  keyedRequest,
   type KeyedRequest,
+  keyedRequest,
+  markWritten,
   type WriteResult,
 } from '../../../platform/index.js';
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
@@ -28,7 +30,7 @@ import { groupSchema, identitySchema, topicNameSchema, validOptions } from './op
 import { ensureOrdersTopic } from './topics.js';
 
 export interface OrdersShopOptions {
-  identity: ServiceIdentity;
+  identity: ComponentIdentity;
   /** The orders topic/stream (one partition). */
   topic: string;
   /** Prefix of the replay group that rebuilds the state (`<group>-state-<instance id>`: one member each). */
@@ -159,11 +161,6 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
   const createdIds = (events: readonly Pick<Envelope, 'type' | 'data'>[]) =>
     events.flatMap((e) => (e.type.endsWith('-created') ? [(e.data as { id: string }).id] : []));
 
-  const withPosition = <R extends { header(name: string, value: string): unknown }>(reply: R, w: WriteResult): R => {
-    if (w.positions.length > 0) void reply.header(POSITION_HEADER, encodePositions(w.positions));
-    return reply;
-  };
-
   return {
     identity: opts.identity,
     description:
@@ -184,8 +181,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
             },
             async (req, reply) => {
               const command = parse({ type: route.create, items: req.body });
-              const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
-              return withPosition(reply, w).code(200).send(createdIds(w.events));
+              const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+              return markWritten(reply, w.positions).code(200).send(createdIds(w.events));
             },
           );
         }
@@ -203,8 +200,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
           async (req, reply) => {
             const command = parse({ type: route.update, id: req.params.id, changes: req.body });
-            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
-            return withPosition(reply, w).code(200).send(true);
+            const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+            return markWritten(reply, w.positions).code(200).send(true);
           },
         );
         app.delete(
@@ -220,8 +217,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
           async (req, reply) => {
             const command = parse({ type: route.remove, id: req.params.id });
-            const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
-            return withPosition(reply, w).code(200).send(true);
+            const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+            return markWritten(reply, w.positions).code(200).send(true);
           },
         );
       }
@@ -239,10 +236,10 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
         },
         async (req, reply) => {
           const command = parse({ type: 'create-orders', items: req.body });
-          const w = await runCommand(req.headers[AFTER_HEADER], req.id, command, keyedRequest(req));
-          if (Array.isArray(req.body)) return withPosition(reply, w).code(200).send(createdIds(w.events));
+          const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+          if (Array.isArray(req.body)) return markWritten(reply, w.positions).code(200).send(createdIds(w.events));
           const created = w.events.find((e) => e.type === 'order-created');
-          return withPosition(reply, w)
+          return markWritten(reply, w.positions)
             .code(200)
             .send({ ...(created?.data as Record<string, unknown>) });
         },
@@ -259,8 +256,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
         },
         async (req, reply) => {
-          const w = await write(req.headers[AFTER_HEADER], req.id, decideDemoData, true, keyedRequest(req));
-          return withPosition(reply, w).code(200).send({ events: w.events.length });
+          const w = await write(afterOf(req), req.id, decideDemoData, true, keyedRequest(req));
+          return markWritten(reply, w.positions).code(200).send({ events: w.events.length });
         },
       );
     },

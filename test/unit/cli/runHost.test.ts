@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../discolib/index.js';
 import { createEventBus } from '../../../eventlib/index.js';
 import { runHost } from '../../../cli/host/runHost.js';
-import type { PlatformDeps, ServiceComponent } from '../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent } from '../../../platform/index.js';
 import { waitFor } from '../../helpers/wait.js';
 
 describe('runHost', () => {

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { createEventBus } from '../../../eventlib/index.js';
 import { createRegistry } from '../../../discolib/index.js';
 import { buildServer, loadConfig, type RestApp } from '../../../restlib/index.js';
-import type { PlatformDeps } from '../../../cli/host/component.js';
+import type { PlatformDeps } from '../../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from '../../../cli/host/runHost.js';
 import { LENDING_SERVICES } from '../../../cli/services/lending.js';
 import { LIBRARY_SERVICES } from '../../../cli/services/library.js';

@@ -11,7 +11,7 @@ import { lendingViewService } from '../../../../views/lending/lendingViewService
 import { gatewayService } from '../../../../gateway/service.js';
 import { lendingGatewayRoutes } from '../../../../gateway/lendingRoutes.js';
 import { runHost, type RunningHost } from '../../../../cli/host/runHost.js';
-import type { PlatformDeps } from '../../../../cli/host/component.js';
+import type { PlatformDeps } from '../../../../platform/index.js';
 import { infra } from '../../../setup/infra.js';
 import { uniqueName, waitFor } from '../../../helpers/wait.js';
 import { freshTopics, TRANSPORTS } from './support.js';

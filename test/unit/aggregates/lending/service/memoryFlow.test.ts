@@ -10,7 +10,7 @@ import { lendingTopics } from '../../../../../aggregates/lending/wire.js';
 import { startLogWorker } from '../../../../../aggregates/lending/worker/logWorker.js';
 import type { LendingWorker } from '../../../../../aggregates/lending/worker/types.js';
 import { lendingViewService } from '../../../../../views/lending/lendingViewService.js';
-import type { PlatformDeps, ServiceComponent } from '../../../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent } from '../../../../../platform/index.js';
 import { waitFor } from '../../../../helpers/wait.js';
 
 const log = pino({ level: 'silent' });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEventBus, type EventBus } from '../../../../../eventlib/index.js';
 import { createRegistry } from '../../../../../discolib/index.js';
 import { buildServer, type RestApp } from '../../../../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent } from '../../../../../cli/host/component.js';
+import type { PlatformDeps, ServiceComponent } from '../../../../../platform/index.js';
 import { ordersShopService } from '../../../../../aggregates/orders/service/shopService.js';
 import { ordersSagaService } from '../../../../../aggregates/orders/service/sagaService.js';
 import { eventsOn } from '../../../../helpers/ordersScenarios.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { EventBus } from '../../eventlib/index.js';
-import type { ServiceRegistry } from '../../discolib/index.js';
-import type { Readiness, RestApp } from '../../restlib/index.js';
+import type { EventBus } from '../eventlib/index.js';
+import type { ServiceRegistry } from '../discolib/index.js';
+import type { Readiness, RestApp } from '../restlib/index.js';
 
 /** What every service process gets from the composition root. */
 export interface PlatformDeps {
@@ -12,8 +12,11 @@ export interface PlatformDeps {
   clock: () => Date;
 }
 
-/** Consul identity of a service (SPEC §5 names, ids and tags by default). */
-export interface ServiceIdentity {
+/**
+ * Consul identity of a component (SPEC §5 names, ids and tags by default). Not restlib's `ServiceIdentity` (a
+ * registration, with address and port): this one is what a domain service declares.
+ */
+export interface ComponentIdentity {
   name: string;
   id: string;
   tags: string[];
@@ -24,7 +27,7 @@ export interface ServiceIdentity {
  * others (`bookshelf up`, `npm start`). The host builds its fastify app, registers it, and shuts it down in order.
  */
 export interface ServiceComponent {
-  readonly identity: ServiceIdentity;
+  readonly identity: ComponentIdentity;
   readonly description: string;
   /** Adds the service's routes to an app made by restlib's `buildServer`. */
   routes(app: RestApp): void | Promise<void>;
