@@ -71,6 +71,11 @@ export interface SubscriptionParts {
   group: string;
   topics: readonly string[];
   caughtUp(): boolean;
+  /**
+   * The authoritative check behind `waitUntilCaughtUp`, asking the server (Redis: nothing undelivered or pending in
+   * the group). Without it the local `caughtUp` is used after `lag()` refreshed the log's end (Kafka, memory).
+   */
+  caughtUpNow?: () => Promise<boolean>;
   lag(): Promise<number>;
   hasProcessed(position: Position): boolean;
   stats(): SubscriptionStats;
@@ -107,6 +112,30 @@ export function createSubscriptionHandle(parts: SubscriptionParts): Subscription
     }
   };
 
+  /** Like `waitUntil`, for an asynchronous check (re-asked on every change, at least every RECHECK_MS). */
+  const waitUntilNow = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (parts.abort.signal.aborted) {
+        throw failure.error ?? new EventLibError('EVT_ERR_CLOSED', `subscription closed while catching up`);
+      }
+      if (await check().catch(() => false)) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new EventLibError(
+          'EVT_ERR_TIMEOUT',
+          `timed out after ${timeoutMs} ms waiting for group ${parts.group} to catch up`,
+        );
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        parts.changes.wait(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(left, RECHECK_MS)))),
+      ]);
+      clearTimeout(timer);
+    }
+  };
+
   return {
     group: parts.group,
     topics: parts.topics,
@@ -118,6 +147,7 @@ export function createSubscriptionHandle(parts: SubscriptionParts): Subscription
     // Caught up with the log as it is when asked: lag() reads the current end from the broker first, so events
     // appended since the subscription last fetched (e.g. to a partition it has not read lately) are waited for.
     waitUntilCaughtUp: async (timeoutMs = DEFAULT_WAIT_MS) => {
+      if (parts.caughtUpNow) return waitUntilNow(() => parts.caughtUpNow!(), timeoutMs);
       await parts.lag().catch(() => undefined);
       return waitUntil(
         () => !parts.abort.signal.aborted && parts.caughtUp(),

@@ -106,6 +106,7 @@ export class RedisSubscription {
       group: o.group,
       topics: o.topics,
       caughtUp: () => this.#drained && this.#processed.inFlight() === 0,
+      caughtUpNow: () => this.#caughtUpNow(),
       lag: () => this.#lag(),
       hasProcessed: (p) => this.#processed.hasProcessed(p),
       stats: () => this.#processor.stats(),
@@ -419,6 +420,27 @@ export class RedisSubscription {
     if (this.#reader) await closeRedis(this.#reader);
     this.#deps.onClosed(handle);
     log.debug('closed');
+  }
+
+  /**
+   * Whether this subscription has applied every entry the streams hold right now. `#drained` alone is not enough: it
+   * says the last read was empty, not that nothing was appended since (a reactor redelivered after a crash must see
+   * its own earlier output before it decides again). An entry counts when this member applied it, or when the group
+   * delivered it and nothing is pending (another member applied it).
+   */
+  async #caughtUpNow(): Promise<boolean> {
+    const { client, subscribe: o } = this.#deps;
+    if (this.#processed.inFlight() > 0) return false;
+    for (const stream of o.topics) {
+      const [last] = await client.xRevRange(stream, '+', '-', { COUNT: 1 });
+      if (!last) continue;
+      if (this.#processed.hasProcessed({ topic: stream, partition: 0, offset: last.id })) continue;
+      const group = (await client.xInfoGroups(stream)).find((g) => String(g.name) === o.group);
+      if (group && streamIdOrder(String(group['last-delivered-id']), last.id) >= 0 && Number(group.pending) === 0)
+        continue;
+      return false;
+    }
+    return true;
   }
 
   /** Undelivered entries plus delivered-but-unacknowledged ones, for the whole group (XINFO GROUPS). */

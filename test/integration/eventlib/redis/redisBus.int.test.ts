@@ -174,6 +174,29 @@ describe('redis bus specifics (shared server)', () => {
     ).rejects.toMatchObject({ code: 'EVT_ERR_INVALID_OPTIONS' });
   });
 
+  it('waitUntilCaughtUp asks the server: a subscription whose reading connection broke is not "caught up"', async () => {
+    const stream = uniqueName('caught');
+    // A database of its own, so only this test's reader is dropped on the shared server.
+    const url = `${redisUrl.replace(/\/\d*$/, '')}/7`;
+    const bus = await open({ kind: 'redis', url, blockMs: 5_000 });
+    const seen: number[] = [];
+    const sub = await bus.subscribe({
+      topics: [stream],
+      group: uniqueName('g'),
+      handler: (e) => void seen.push((e.data as { seq: number }).seq),
+    });
+    await sub.waitUntilCaughtUp(10_000);
+    // The server drops the subscription's blocked reader (a Redis restart, a network cut): its last read was
+    // empty, so a local "drained" flag still says caught up while it reconnects.
+    const clients = await cli('CLIENT', 'LIST');
+    for (const line of clients.split('\n').filter((l) => / db=7 /.test(l) && /cmd=xreadgroup/.test(l))) {
+      await cli('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+    }
+    await exec('redis-cli', ['-u', url, 'XADD', stream, '*', 'event', JSON.stringify(book(1))]);
+    await sub.waitUntilCaughtUp(10_000);
+    expect(seen).toEqual([1]);
+  });
+
   it('reports lag for the whole group from XINFO GROUPS (undelivered + pending)', async () => {
     const stream = uniqueName('redis-lag');
     await cli('XGROUP', 'CREATE', stream, 'g', '0', 'MKSTREAM');
