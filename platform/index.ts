@@ -26,3 +26,13 @@ export type { KeyedWrites, KeyedWritesOptions } from './keyedWrites.js';
 export type { ComponentIdentity, PlatformDeps, ServiceComponent } from './component.js';
 export { afterOf, markWritten, readYourWrites, readYourWritesHeaders } from './readYourWrites.js';
 export type { ReadYourWritesOptions } from './readYourWrites.js';
+export { loadPlatformConfig, loadPlatformConfigOrExit, PLATFORM_OPTIONS } from './config.js';
+export type {
+  BusConfig,
+  PlatformConfig,
+  PlatformConfigOf,
+  PlatformServiceDefaults,
+  PlatformServiceSpec,
+  RegistryConfig,
+} from './config.js';
+export { openBus, openRegistry } from './infrastructure.js';

@@ -1,12 +1,18 @@
 import { z } from 'zod';
-import { createLogger, loadConfig, loadConfigOrExit, ConfigError, type ServiceConfig } from '../../restlib/index.js';
+import { createLogger, ConfigError } from '../../restlib/index.js';
 import { DEMO_BOOKS } from '../../aggregates/library/demo.js';
 import { ALL_SERVICES } from '../services/index.js';
 import { GATEWAY_SERVICE } from '../services/gateway.js';
 import type { PlatformDeps } from '../../platform/index.js';
-import { openBus, openRegistry } from './infrastructure.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 import { delayStart } from './startService.js';
+import {
+  loadPlatformConfig,
+  loadPlatformConfigOrExit,
+  openBus,
+  openRegistry,
+  type PlatformConfig,
+} from '../../platform/index.js';
 
 const DEMO_COPIES_BY_BOOK = Object.freeze(Object.fromEntries(DEMO_BOOKS.map((b) => [b.id, b.copies])));
 
@@ -43,7 +49,7 @@ const platformSpec = (program: string) => ({
 });
 
 export interface RunningPlatform extends RunningHost {
-  config: ServiceConfig;
+  config: PlatformConfig;
 }
 
 /**
@@ -53,7 +59,7 @@ export interface RunningPlatform extends RunningHost {
 export async function startPlatform(mode: 'embedded' | 'real', argv: readonly string[]): Promise<RunningPlatform> {
   const program = mode === 'embedded' ? 'bookshelf start' : 'bookshelf up';
   const env = mode === 'embedded' ? withoutKeys(process.env, TRANSPORT_ENV) : process.env;
-  const config = loadConfigOrExit(platformSpec(program), { argv, env });
+  const config = loadPlatformConfigOrExit(platformSpec(program), { argv, env });
   if (mode === 'embedded' && (config.broker || config.redis || config.consul)) {
     throw new ConfigError(
       'REST_ERR_CONFIG_USAGE',
@@ -74,7 +80,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
   try {
     for (const entry of ALL_SERVICES) {
       const isGateway = entry === GATEWAY_SERVICE;
-      const defaults = loadConfig(entry.spec, { argv: [], env: {} });
+      const defaults = loadPlatformConfig(entry.spec, { argv: [], env: {} });
       if (defaults.kind !== 'config') throw new Error(`default config of ${entry.spec.defaults.name} is invalid`);
       const own = {
         ...defaults.config,

@@ -1,19 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { createLogger, loadConfigOrExit, type ServiceConfig } from '../../restlib/index.js';
+import { createLogger } from '../../restlib/index.js';
 import type { ServiceEntry } from '../services/catalog.js';
-import type { PlatformDeps } from '../../platform/index.js';
-import { openBus, openRegistry } from './infrastructure.js';
+import {
+  loadPlatformConfigOrExit,
+  openBus,
+  openRegistry,
+  type PlatformConfig,
+  type PlatformDeps,
+} from '../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 
 /** The bus, the registry and a logger for a process, from its config. */
-export async function openDeps(config: ServiceConfig, log: Logger): Promise<PlatformDeps> {
+export async function openDeps(config: PlatformConfig, log: Logger): Promise<PlatformDeps> {
   const bus = await openBus(config.bus, log, config.id);
   return { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
 }
 
 /** `--delay N`: postpone start-up by N seconds (a signal meanwhile ends the process, as nothing runs yet). */
-export async function delayStart(config: Pick<ServiceConfig, 'delay'>, log: Logger): Promise<void> {
+export async function delayStart(config: Pick<PlatformConfig, 'delay'>, log: Logger): Promise<void> {
   if (config.delay <= 0) return;
   log.info({ seconds: config.delay }, 'delaying start-up (--delay)');
   await sleep(config.delay * 1000);
@@ -21,7 +26,7 @@ export async function delayStart(config: Pick<ServiceConfig, 'delay'>, log: Logg
 
 /** `bookshelf view last-read ...` and friends: one service in this process, configured by flags and env. */
 export async function startService(entry: ServiceEntry, argv: readonly string[]): Promise<RunningHost> {
-  const config = loadConfigOrExit(entry.spec, { argv });
+  const config = loadPlatformConfigOrExit(entry.spec, { argv });
   const log = createLogger({ name: config.name, level: config.logLevel });
   await delayStart(config, log);
   const deps = await openDeps(config, log);

@@ -1,5 +1,11 @@
-import type { ConfigOf, ExtraOptions, OptionSpec, ServiceSpec } from '../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
+import type { ExtraOptions, OptionSpec } from '../../restlib/index.js';
+import type {
+  ComponentIdentity,
+  PlatformConfigOf,
+  PlatformDeps,
+  PlatformServiceSpec,
+  ServiceComponent,
+} from '../../platform/index.js';
 
 /**
  * A service the CLI can start alone (`bookshelf <command...>`) or beside the others (`bookshelf up`, `start`):
@@ -8,8 +14,8 @@ import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../pl
 export interface ServiceEntry<X extends ExtraOptions = ExtraOptions> {
   /** CLI words after `bookshelf`, e.g. `['view', 'last-read']`. */
   command: readonly string[];
-  spec: ServiceSpec<X>;
-  create(deps: PlatformDeps, config: ConfigOf<X>): Promise<ServiceComponent> | ServiceComponent;
+  spec: PlatformServiceSpec<X>;
+  create(deps: PlatformDeps, config: PlatformConfigOf<X>): Promise<ServiceComponent> | ServiceComponent;
 }
 
 /** Keeps each entry's option types while listing entries of different shapes together. */

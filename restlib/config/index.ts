@@ -1,16 +1,19 @@
 export {
+  exitOnConfigProblem,
   loadConfig,
   loadConfigOrExit,
-  type BusConfig,
+  SOURCE_RANK,
+  type ConfigHooks,
   type ConfigInput,
   type ConfigOf,
   type ConfigResult,
   type ExitIo,
   type ExtraOptions,
-  type RegistryConfig,
+  type ExtraValues,
   type ServiceConfig,
   type ServiceDefaults,
   type ServiceSpec,
+  type ValueSource,
 } from './load.js';
 export { ConfigError, type ConfigErrorCode } from './errors.js';
-export { BASE_OPTIONS, splitList, type OptionSpec } from './options.js';
+export { SERVICE_OPTIONS, splitList, type OptionSpec } from './options.js';

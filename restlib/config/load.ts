@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import type { LogLevel } from '../logger.js';
 import { ConfigError } from './errors.js';
-import { BASE_OPTIONS, SECRET_OPTIONS, type OptionSpec } from './options.js';
+import { SERVICE_OPTIONS, type OptionSpec } from './options.js';
 
 /** What a service declares: its identity and defaults. Flags and env vars override them. */
 export interface ServiceDefaults {
@@ -10,10 +10,6 @@ export interface ServiceDefaults {
   id: string;
   tags: string[];
   port: number;
-  /** Default `bookshelf`. */
-  topic?: string;
-  /** Default: the service name. */
-  group?: string;
   /** Default `127.0.0.1`. */
   addr?: string;
   /** Default `info`. */
@@ -31,33 +27,18 @@ export interface ServiceSpec<X extends ExtraOptions = Record<never, OptionSpec>>
   options?: X;
 }
 
-export type BusConfig =
-  { kind: 'memory' } | { kind: 'kafka'; brokers: readonly string[] } | { kind: 'redis'; url: string };
-/** Shaped like discolib's `createRegistry` options. */
-export type RegistryConfig = { kind: 'memory' } | { kind: 'consul'; addr: string; token?: string; secure: boolean };
-
+/** What every HTTP service's config holds. */
 export interface ServiceConfig {
   readonly name: string;
   readonly id: string;
   readonly tags: readonly string[];
   readonly addr: string;
   readonly port: number;
-  readonly topic: string;
-  readonly group: string;
-  readonly broker: readonly string[] | undefined;
-  readonly redis: string | undefined;
-  readonly consul: string | undefined;
-  readonly consulToken: string | undefined;
   readonly logLevel: LogLevel;
-  /** Seconds to wait before starting (`--delay`, the bookshelf seed's flag); 0 by default. */
-  readonly delay: number;
-  /** Event transport picked from `--broker` / `--redis` (memory when neither). */
-  readonly bus: BusConfig;
-  /** Registry picked from `--consul` (memory when absent). */
-  readonly registry: RegistryConfig;
 }
 
-type ExtraValues<X extends ExtraOptions> = {
+/** The typed values of a spec's own options (with a default: always set). */
+export type ExtraValues<X extends ExtraOptions> = {
   readonly [K in keyof X]: X[K] extends { default: unknown }
     ? z.output<X[K]['schema']>
     : z.output<X[K]['schema']> | undefined;
@@ -75,22 +56,24 @@ export interface ConfigInput {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Precedence: flags, then BOOKSHELF_* env vars, then conventional env vars (KAFKA_BROKERS...), then defaults. */
-const RANK = { flag: 0, env: 1, ambient: 2, default: 3 } as const;
-type Source = { kind: keyof typeof RANK; label: string };
+/** Where a value came from, by precedence: a flag, a `BOOKSHELF_*` variable, a conventional variable, a default. */
+export interface ValueSource {
+  readonly kind: 'flag' | 'env' | 'ambient' | 'default';
+  /** `--broker`, `KAFKA_BROKERS`, `the default`. */
+  readonly label: string;
+}
 
-function baseDefaults(d: ServiceDefaults): Record<string, unknown> {
-  return {
-    name: d.name,
-    id: d.id,
-    tags: d.tags,
-    port: d.port,
-    topic: d.topic ?? 'bookshelf',
-    group: d.group,
-    addr: d.addr ?? '127.0.0.1',
-    logLevel: d.logLevel ?? 'info',
-    delay: 0,
-  };
+/** Lower is stronger. */
+export const SOURCE_RANK: Readonly<Record<ValueSource['kind'], number>> = { flag: 0, env: 1, ambient: 2, default: 3 };
+
+/**
+ * How a caller (the platform's config) adds rules the generic loader does not know: `prepare` sees the raw values
+ * and their sources before validation (it may drop one of two conflicting values, or refuse with a ConfigError);
+ * `finish` derives fields from the validated values.
+ */
+export interface ConfigHooks {
+  prepare?(raw: Record<string, unknown>, sources: Readonly<Record<string, ValueSource>>): ConfigError | void;
+  finish?(values: Record<string, unknown>): Record<string, unknown>;
 }
 
 const isBooleanFlag = (spec: OptionSpec) => !/[<[]/.test(spec.flag);
@@ -101,10 +84,10 @@ function envBoolean(value: string): unknown {
   return value;
 }
 
-function describe(spec: OptionSpec, fallback: unknown, secret: boolean): string {
+function describe(spec: OptionSpec, fallback: unknown): string {
   const parts = [
     spec.env?.length ? `env ${spec.env.join(' or ')}` : '',
-    fallback !== undefined && !secret
+    fallback !== undefined && !spec.secret
       ? `default: ${Array.isArray(fallback) ? fallback.join(' ') : JSON.stringify(fallback).replace(/^"|"$/g, '')}`
       : '',
   ];
@@ -115,32 +98,42 @@ function describe(spec: OptionSpec, fallback: unknown, secret: boolean): string 
 /**
  * Reads a service's configuration: flags, then env vars, then the declared defaults, validated by one zod schema.
  * Returns the frozen config, the help text (`--help`), or a ConfigError whose message is one printable line.
+ * `SERVICE_OPTIONS` (listen address and port, registry identity, log level) are always there; `spec.options`
+ * adds the caller's; `hooks` add cross-option rules.
  */
 export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
   spec: ServiceSpec<X>,
   input: ConfigInput = {},
+  hooks: ConfigHooks = {},
 ): ConfigResult<ConfigOf<X>> {
   const argv = input.argv ?? process.argv.slice(2);
   const env = input.env ?? process.env;
   const extras: ExtraOptions = spec.options ?? {};
   for (const key of Object.keys(extras)) {
-    if (key in BASE_OPTIONS) throw new TypeError(`loadConfig: option "${key}" is built in; pick another name`);
+    if (key in SERVICE_OPTIONS) throw new TypeError(`loadConfig: option "${key}" is built in; pick another name`);
   }
-  const specs: Record<string, OptionSpec> = { ...BASE_OPTIONS, ...extras };
-  const defaults: Record<string, unknown> = { ...baseDefaults(spec.defaults) };
+  const specs: Record<string, OptionSpec> = { ...SERVICE_OPTIONS, ...extras };
+  const d = spec.defaults;
+  const defaults: Record<string, unknown> = {
+    name: d.name,
+    id: d.id,
+    tags: d.tags,
+    port: d.port,
+    addr: d.addr ?? '127.0.0.1',
+    logLevel: d.logLevel ?? 'info',
+  };
   for (const [key, s] of Object.entries(extras)) if (s.default !== undefined) defaults[key] = s.default;
 
   let out = '';
-  const program = new Command(spec.program ?? spec.defaults.name)
-    .description(spec.description ?? `the ${spec.defaults.name} service`)
+  const program = new Command(spec.program ?? d.name)
+    .description(spec.description ?? `the ${d.name} service`)
     .exitOverride()
     .allowExcessArguments(false)
     .helpOption('-h, --help', 'show this help and exit')
     .configureOutput({ writeOut: (s) => void (out += s), writeErr: () => undefined, outputError: () => undefined });
   const attributeToKey = new Map<string, string>();
   for (const [key, s] of Object.entries(specs)) {
-    const fallback = key === 'group' ? undefined : defaults[key];
-    const option = new Option(s.flag, describe(s, fallback, SECRET_OPTIONS.has(key)));
+    const option = new Option(s.flag, describe(s, defaults[key]));
     attributeToKey.set(option.attributeName(), key);
     program.addOption(option);
   }
@@ -160,7 +153,7 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
 
   const flags = program.opts<Record<string, unknown>>();
   const raw: Record<string, unknown> = {};
-  const sources: Record<string, Source> = {};
+  const sources: Record<string, ValueSource> = {};
   for (const [attribute, key] of attributeToKey) {
     const s = specs[key]!;
     const long = s.flag.split(/[ ,]/)[0]!;
@@ -182,23 +175,8 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
     }
   }
 
-  // One transport: --broker (Kafka) or --redis. The higher-precedence source wins; both as flags or both as
-  // BOOKSHELF_* vars is an error. Both from conventional vars (a shell that exported the whole local stack):
-  // Kafka wins, so `export KAFKA_BROKERS=... REDIS_URL=...` does not break every service.
-  if (raw.broker !== undefined && raw.redis !== undefined) {
-    const [b, r] = [RANK[sources.broker!.kind], RANK[sources.redis!.kind]];
-    if (b === r && b < RANK.ambient) {
-      return {
-        kind: 'error',
-        error: new ConfigError(
-          'REST_ERR_CONFIG_INVALID',
-          `choose one event transport: ${sources.broker!.label} (Kafka) or ${sources.redis!.label} (Redis Streams), not both`,
-          { option: 'broker' },
-        ),
-      };
-    }
-    delete raw[b <= r ? 'redis' : 'broker'];
-  }
+  const refused = hooks.prepare?.(raw, sources);
+  if (refused) return { kind: 'error', error: refused };
 
   const shape: Record<string, z.ZodType> = {};
   for (const [key, s] of Object.entries(specs)) shape[key] = s.schema.optional();
@@ -209,7 +187,7 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
     const s = specs[key];
     const source = sources[key];
     const long = s ? s.flag.split(/[ ,]/)[0]! : key;
-    const shown = SECRET_OPTIONS.has(key)
+    const shown = s?.secret
       ? ''
       : ` (got ${JSON.stringify(Array.isArray(raw[key]) ? (raw[key] as unknown[]).join(' ') : raw[key])} from ${source?.label ?? 'nowhere'})`;
     return {
@@ -222,33 +200,9 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
     };
   }
 
-  const v = parsed.data as Record<string, unknown>;
-  const consul = v.consul as string | undefined;
-  const consulAddr = consul?.replace(/^https?:\/\//, '').replace(/\/$/, '');
-  const bus: BusConfig =
-    v.broker !== undefined
-      ? Object.freeze({ kind: 'kafka', brokers: Object.freeze([...(v.broker as string[])]) })
-      : v.redis !== undefined
-        ? Object.freeze({ kind: 'redis', url: v.redis as string })
-        : Object.freeze({ kind: 'memory' });
-  const registry: RegistryConfig =
-    consulAddr !== undefined
-      ? Object.freeze({
-          kind: 'consul',
-          addr: consulAddr,
-          secure: consul!.startsWith('https://'),
-          ...(v.consulToken !== undefined ? { token: v.consulToken as string } : {}),
-        })
-      : Object.freeze({ kind: 'memory' });
-  const config = {
-    ...v,
-    tags: Object.freeze([...(v.tags as string[])]),
-    broker: v.broker !== undefined ? Object.freeze([...(v.broker as string[])]) : undefined,
-    consul: consulAddr,
-    group: (v.group as string | undefined) ?? (v.name as string),
-    bus,
-    registry,
-  };
+  const values = parsed.data as Record<string, unknown>;
+  const config = hooks.finish ? hooks.finish(values) : values;
+  config.tags = [...(values.tags as string[])];
   for (const value of Object.values(config)) if (typeof value === 'object' && value !== null) Object.freeze(value);
   return { kind: 'config', config: Object.freeze(config) as unknown as ConfigOf<X> };
 }
@@ -259,15 +213,8 @@ export interface ExitIo {
   exit?: (code: number) => never;
 }
 
-/**
- * For a service's `main`: the config, or print help (exit 0) / one error line (exit 2) and exit.
- */
-export function loadConfigOrExit<X extends ExtraOptions = Record<never, OptionSpec>>(
-  spec: ServiceSpec<X>,
-  input: ConfigInput = {},
-  io: ExitIo = {},
-): ConfigOf<X> {
-  const result = loadConfig(spec, input);
+/** For a service's `main`: the config, or print help (exit 0) / one error line (exit 2) and exit. */
+export function exitOnConfigProblem<C>(result: ConfigResult<C>, program: string, io: ExitIo = {}): C {
   const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
   const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
   const exit = io.exit ?? ((code: number) => process.exit(code));
@@ -276,6 +223,15 @@ export function loadConfigOrExit<X extends ExtraOptions = Record<never, OptionSp
     stdout(result.text);
     return exit(0);
   }
-  stderr(`${spec.program ?? spec.defaults.name}: ${result.error.message}\n`);
+  stderr(`${program}: ${result.error.message}\n`);
   return exit(result.error.exitCode);
+}
+
+/** `loadConfig`, then print help (exit 0) or one error line (exit 2) and exit. */
+export function loadConfigOrExit<X extends ExtraOptions = Record<never, OptionSpec>>(
+  spec: ServiceSpec<X>,
+  input: ConfigInput = {},
+  io: ExitIo = {},
+): ConfigOf<X> {
+  return exitOnConfigProblem(loadConfig(spec, input), spec.program ?? spec.defaults.name, io);
 }

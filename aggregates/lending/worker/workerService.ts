@@ -1,8 +1,8 @@
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
-import type { BusConfig, RegistryConfig } from '../../../restlib/index.js';
 import type { LendingConfig } from '../domain/index.js';
 import type { LendingTopics } from '../wire.js';
 import { runLendingWorker, type RunningWorker } from './runWorker.js';
+import { type BusConfig, type RegistryConfig } from '../../../platform/index.js';
 
 export interface LendingWorkerServiceOptions {
   identity: ComponentIdentity;

@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import { createEventBus } from '../../../eventlib/index.js';
 import { createRegistry } from '../../../discolib/index.js';
-import { buildServer, loadConfig, type RestApp } from '../../../restlib/index.js';
+import { buildServer, type RestApp } from '../../../restlib/index.js';
+import { loadPlatformConfig } from '../../../platform/index.js';
 import type { PlatformDeps } from '../../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from '../../../cli/host/runHost.js';
 import { LENDING_SERVICES } from '../../../cli/services/lending.js';
@@ -32,7 +33,7 @@ export async function startLibraryApp(): Promise<LibraryApp> {
   };
   const hosted: HostedService[] = [];
   for (const entry of [...LENDING_SERVICES, ...LIBRARY_SERVICES]) {
-    const defaults = loadConfig(entry.spec, { argv: [], env: {} });
+    const defaults = loadPlatformConfig(entry.spec, { argv: [], env: {} });
     if (defaults.kind !== 'config') throw new Error(`bad defaults for ${entry.spec.defaults.name}`);
     hosted.push({ component: await entry.create(deps, { ...defaults.config, port: 0 }), host: '127.0.0.1', port: 0 });
   }

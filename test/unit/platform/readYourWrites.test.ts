@@ -15,7 +15,9 @@ describe('readYourWrites (fastify plugin) and markWritten', () => {
       },
     });
     app.get('/items', () => ['a']);
-    app.post('/items', (_req, reply) => markWritten(reply, [{ topic: 't', partition: 0, offset: '7' }]).send({ ok: 1 }));
+    app.post('/items', (_req, reply) =>
+      markWritten(reply, [{ topic: 't', partition: 0, offset: '7' }]).send({ ok: 1 }),
+    );
     app.post('/noop', (_req, reply) => markWritten(reply, []).send({ ok: 1 }));
     await app.ready();
 

@@ -10,7 +10,10 @@ const given = (...added: string[]) => {
 
 describe('bookshelf aggregate', () => {
   it('given nothing, when a book is added, then book-added carries the book and its new id', () => {
-    const events = decide({ kind: 'add-book', book: { title: 'Dune', author: 'Herbert', year: 1965 }, newId: 'b1' }, given());
+    const events = decide(
+      { kind: 'add-book', book: { title: 'Dune', author: 'Herbert', year: 1965 }, newId: 'b1' },
+      given(),
+    );
     expect(events).toEqual([{ type: 'book-added', data: { id: 'b1', title: 'Dune', author: 'Herbert', year: 1965 } }]);
   });
 

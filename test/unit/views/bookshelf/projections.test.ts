@@ -3,7 +3,10 @@ import type { BookshelfEvent } from '../../../../aggregates/bookshelf/events.js'
 import { lastReadProjection } from '../../../../views/bookshelf/lastRead.js';
 import { bookListProjection } from '../../../../views/bookshelf/bookList.js';
 
-const added = (id: string, title = `title ${id}`): BookshelfEvent => ({ type: 'book-added', data: { id, title, author: 'a' } });
+const added = (id: string, title = `title ${id}`): BookshelfEvent => ({
+  type: 'book-added',
+  data: { id, title, author: 'a' },
+});
 const readId = (id: string): BookshelfEvent => ({ type: 'book-read', data: { id } });
 const readTitle = (title: string): BookshelfEvent => ({ type: 'book-read', data: { title } });
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { createEventBus, type EventBus } from '../../eventlib/index.js';
-import { createRegistry, type ServiceRegistry } from '../../discolib/index.js';
-import type { BusConfig, RegistryConfig } from '../../restlib/index.js';
+import { createEventBus, type EventBus } from '../eventlib/index.js';
+import { createRegistry, type ServiceRegistry } from '../discolib/index.js';
+import type { BusConfig, RegistryConfig } from './config.js';
 
 /** The bus named by the config: Kafka (`--broker`), Redis Streams (`--redis`) or in memory. */
 export function openBus(config: BusConfig, log: Logger, clientId: string, memoryFile?: string): Promise<EventBus> {

@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import {
+  ConfigError,
+  exitOnConfigProblem,
+  loadConfig,
+  SOURCE_RANK,
+  splitList,
+  type ConfigInput,
+  type ConfigResult,
+  type ExitIo,
+  type ExtraOptions,
+  type ExtraValues,
+  type OptionSpec,
+  type ServiceConfig,
+  type ServiceDefaults,
+  type ValueSource,
+} from '../restlib/index.js';
+
+/**
+ * The product's configuration (SPEC §5, §8): the bookshelf seed's flags (`--topic --group --broker --delay`, with
+ * `--addr --port --name --id --tags` from restlib), plus `--redis`, `--consul` and `--consul-token`, each with its
+ * env vars. Flags win over `BOOKSHELF_*` variables, which win over the conventional ones (`KAFKA_BROKERS`,
+ * `REDIS_URL`, `CONSUL_HTTP_ADDR`), which win over defaults. The transport and the registry are derived here.
+ */
+
+const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
+
+export const PLATFORM_OPTIONS = {
+  topic: {
+    flag: '--topic <topic>',
+    description: 'topic (Kafka) or stream (Redis) the service reads or writes',
+    env: ['BOOKSHELF_TOPIC'],
+    schema: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be 1-249 letters, digits, ".", "_" or "-"'),
+  },
+  group: {
+    flag: '--group <group>',
+    description: 'consumer group (default: the service name)',
+    env: ['BOOKSHELF_GROUP'],
+    schema: z.string().regex(/^\S{1,255}$/, 'must be a word without spaces'),
+  },
+  broker: {
+    flag: '--broker <host:port>',
+    description: 'Kafka broker(s), comma separated; selects the Kafka transport',
+    env: ['BOOKSHELF_BROKER', 'KAFKA_BROKERS'],
+    schema: z.preprocess(
+      splitList,
+      z
+        .array(z.string().regex(hostPort, 'must be host:port[,host:port...]'), 'must be host:port[,host:port...]')
+        .min(1, 'must be host:port[,host:port...]'),
+    ),
+  },
+  redis: {
+    flag: '--redis <url>',
+    description: 'Redis URL (redis://, rediss://), host:port or unix socket path; selects Redis Streams',
+    env: ['BOOKSHELF_REDIS', 'REDIS_URL'],
+    schema: z
+      .string()
+      .transform((v) => (hostPort.test(v) ? `redis://${v}` : v))
+      .refine(
+        (v) => /^rediss?:\/\/\S+$/.test(v) || /^\/\S+$/.test(v),
+        'must be redis://host:port, rediss://..., host:port or /path/to/socket',
+      ),
+  },
+  consul: {
+    flag: '--consul <host:port>',
+    description: 'Consul agent HTTP address (http:// or https:// prefix allowed); selects Consul discovery',
+    env: ['BOOKSHELF_CONSUL', 'CONSUL_HTTP_ADDR'],
+    schema: z
+      .string()
+      .regex(
+        /^(https?:\/\/)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):\d{1,5}\/?$/,
+        'must be host:port (optionally http:// or https://)',
+      ),
+  },
+  consulToken: {
+    flag: '--consul-token <token>',
+    description: 'Consul ACL token (prefer the env var: flags show in ps)',
+    env: ['BOOKSHELF_CONSUL_TOKEN', 'CONSUL_HTTP_TOKEN'],
+    schema: z.string().regex(/^\S+$/, 'must be a word without spaces'),
+    secret: true,
+  },
+  delay: {
+    flag: '--delay <seconds>',
+    description: "wait this long before starting (the bookshelf seed's flag, for Kafka and Consul starting beside it)",
+    env: ['BOOKSHELF_DELAY'],
+    schema: z.coerce
+      .number({ error: 'must be a whole number of seconds from 0 to 3600' })
+      .int('must be a whole number of seconds from 0 to 3600')
+      .min(0, 'must be a whole number of seconds from 0 to 3600')
+      .max(3600, 'must be a whole number of seconds from 0 to 3600'),
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export type BusConfig =
+  { kind: 'memory' } | { kind: 'kafka'; brokers: readonly string[] } | { kind: 'redis'; url: string };
+/** Shaped like discolib's `createRegistry` options. */
+export type RegistryConfig = { kind: 'memory' } | { kind: 'consul'; addr: string; token?: string; secure: boolean };
+
+export interface PlatformServiceDefaults extends ServiceDefaults {
+  /** Default `bookshelf`. */
+  topic?: string;
+  /** Default: the service name. */
+  group?: string;
+}
+
+export interface PlatformServiceSpec<X extends ExtraOptions = Record<never, OptionSpec>> {
+  program?: string;
+  description?: string;
+  defaults: PlatformServiceDefaults;
+  options?: X;
+}
+
+/** A service's config: restlib's, the product flags, and the transport and registry they pick. */
+export interface PlatformConfig extends ServiceConfig {
+  readonly topic: string;
+  readonly group: string;
+  readonly broker: readonly string[] | undefined;
+  readonly redis: string | undefined;
+  readonly consul: string | undefined;
+  readonly consulToken: string | undefined;
+  /** Seconds to wait before starting (`--delay`, the bookshelf seed's flag); 0 by default. */
+  readonly delay: number;
+  /** Event transport picked from `--broker` / `--redis` (memory when neither). */
+  readonly bus: BusConfig;
+  /** Registry picked from `--consul` (memory when absent). */
+  readonly registry: RegistryConfig;
+}
+
+export type PlatformConfigOf<X extends ExtraOptions> = PlatformConfig & ExtraValues<X>;
+
+/**
+ * One transport: --broker (Kafka) or --redis. The higher-precedence source wins; both as flags or both as
+ * BOOKSHELF_* vars is an error. Both from conventional vars (a shell that exported the whole local stack): Kafka
+ * wins, so `export KAFKA_BROKERS=... REDIS_URL=...` does not break every service.
+ */
+function oneTransport(raw: Record<string, unknown>, sources: Readonly<Record<string, ValueSource>>) {
+  if (raw.broker === undefined || raw.redis === undefined) return undefined;
+  const [b, r] = [SOURCE_RANK[sources.broker!.kind], SOURCE_RANK[sources.redis!.kind]];
+  if (b === r && b < SOURCE_RANK.ambient) {
+    return new ConfigError(
+      'REST_ERR_CONFIG_INVALID',
+      `choose one event transport: ${sources.broker!.label} (Kafka) or ${sources.redis!.label} (Redis Streams), not both`,
+      { option: 'broker' },
+    );
+  }
+  delete raw[b <= r ? 'redis' : 'broker'];
+  return undefined;
+}
+
+function derived(v: Record<string, unknown>): Record<string, unknown> {
+  const consul = v.consul as string | undefined;
+  const consulAddr = consul?.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  const bus: BusConfig =
+    v.broker !== undefined
+      ? Object.freeze({ kind: 'kafka', brokers: Object.freeze([...(v.broker as string[])]) })
+      : v.redis !== undefined
+        ? Object.freeze({ kind: 'redis', url: v.redis as string })
+        : Object.freeze({ kind: 'memory' });
+  const registry: RegistryConfig =
+    consulAddr !== undefined
+      ? Object.freeze({
+          kind: 'consul',
+          addr: consulAddr,
+          secure: consul!.startsWith('https://'),
+          ...(v.consulToken !== undefined ? { token: v.consulToken as string } : {}),
+        })
+      : Object.freeze({ kind: 'memory' });
+  return {
+    ...v,
+    broker: v.broker !== undefined ? Object.freeze([...(v.broker as string[])]) : undefined,
+    consul: consulAddr,
+    group: (v.group) ?? (v.name),
+    bus,
+    registry,
+  };
+}
+
+/** Reads a service's config with the product flags (see restlib's `loadConfig` for the rest). */
+export function loadPlatformConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
+  spec: PlatformServiceSpec<X>,
+  input: ConfigInput = {},
+): ConfigResult<PlatformConfigOf<X>> {
+  const extras: ExtraOptions = spec.options ?? {};
+  for (const key of Object.keys(extras)) {
+    if (key in PLATFORM_OPTIONS)
+      throw new TypeError(`loadPlatformConfig: option "${key}" is built in; pick another name`);
+  }
+  const { topic, group, ...defaults } = spec.defaults;
+  const options: ExtraOptions = {
+    ...PLATFORM_OPTIONS,
+    topic: { ...PLATFORM_OPTIONS.topic, default: topic ?? 'bookshelf' },
+    delay: { ...PLATFORM_OPTIONS.delay, default: 0 },
+    ...(group !== undefined ? { group: { ...PLATFORM_OPTIONS.group, default: group } } : {}),
+    ...extras,
+  };
+  return loadConfig({ ...spec, defaults, options }, input, {
+    prepare: oneTransport,
+    finish: derived,
+  }) as unknown as ConfigResult<PlatformConfigOf<X>>;
+}
+
+/** `loadPlatformConfig`, then print help (exit 0) or one error line (exit 2) and exit. */
+export function loadPlatformConfigOrExit<X extends ExtraOptions = Record<never, OptionSpec>>(
+  spec: PlatformServiceSpec<X>,
+  input: ConfigInput = {},
+  io: ExitIo = {},
+): PlatformConfigOf<X> {
+  return exitOnConfigProblem(loadPlatformConfig(spec, input), spec.program ?? spec.defaults.name, io);
+}
