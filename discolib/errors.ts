@@ -15,6 +15,8 @@ export const DISCO_ERROR_CODES = {
   DISCO_ERR_FORBIDDEN: { retriable: false },
   /** The backend refused the request (other 4xx); the message says why. */
   DISCO_ERR_REJECTED: { retriable: false },
+  /** An instance lock is held by another live holder; retrying gives the same answer until it is released or forced. */
+  DISCO_ERR_LOCK_HELD: { retriable: false },
 } as const;
 
 export type DiscoErrorCode = keyof typeof DISCO_ERROR_CODES;

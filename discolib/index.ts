@@ -16,6 +16,14 @@ export { DISCO_ERROR_CODES, DiscoError, isDiscoError, type DiscoErrorCode } from
 export { resolveSrv, type ResolveSrvOptions, type SrvTarget } from './dns.js';
 export { parseDuration, type RegistryOptions } from './schema.js';
 export type { LoggerLike } from './logger.js';
+export {
+  acquireInstanceLock,
+  DEFAULT_LOCK_TTL_MS,
+  InstanceLockHeldError,
+  type InstanceLock,
+  type InstanceLockKind,
+  type InstanceLockOptions,
+} from './lock/index.js';
 
 /**
  * A registry from options: `{ kind: 'memory' }` (one process; `health: 'probe' | 'passing'`) or

@@ -1,11 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { acquireInstanceLock, isDiscoError, type InstanceLock } from '../../../discolib/index.js';
 import type { EventBus, Subscription } from '../../../eventlib/index.js';
 import type { LendingConfig } from '../domain/index.js';
-import { acquireConsulLock, type ConsulTarget } from '../lock/consulLock.js';
-import { acquireMemoryLock } from '../lock/memoryLock.js';
-import { WorkerLockError, type InstanceLock } from '../lock/port.js';
-import { acquireRedisLock } from '../lock/redisLock.js';
 import type { RedisTarget } from '../redis/connection.js';
 import { startRedisWorker } from '../redis/redisWorker.js';
 import { LendingKeys } from '../redis/stateKeys.js';
@@ -13,6 +10,14 @@ import { consumeSeedStreams } from '../service/seedStreams.js';
 import type { LendingTopics } from '../wire.js';
 import { startLogWorker } from './logWorker.js';
 import type { LendingWorker } from './types.js';
+
+/** The Consul agent that keeps the lock of a worker on Kafka. */
+export interface ConsulTarget {
+  /** host:port of the agent's HTTP API. */
+  addr: string;
+  secure?: boolean;
+  token?: string;
+}
 
 export interface RunWorkerOptions {
   name: string;
@@ -27,7 +32,7 @@ export interface RunWorkerOptions {
   claimIdleMs?: number;
   /**
    * When the name is held, wait until its lock is free instead of failing: a worker restarted right after a crash
-   * finds its own old lock until that expires (the lock TTL; on Consul up to twice the session TTL).
+   * finds its own old lock until that expires (the lock TTL).
    */
   waitForLock?: boolean;
   /** Ends a wait for the lock (shutdown while waiting): the call then rejects with an `AbortError`. */
@@ -43,9 +48,10 @@ export interface RunningWorker {
 }
 
 /**
- * Takes the instance lock of `name` (Redis key on Redis; Consul session on Kafka with Consul; in-process
- * otherwise), then starts the worker for the bus's transport. Throws `LEND_ERR_WORKER_NAME_IN_USE` when the name is
- * held and `force` is not set. Losing the lock stops the worker. On Redis the worker also takes the lending seed's
+ * Takes the instance lock of `name` through discolib's `acquireInstanceLock` (Redis key on Redis; Consul session on
+ * Kafka with Consul; in-process otherwise), then starts the worker for the bus's transport. Throws
+ * `DISCO_ERR_LOCK_HELD` (exit 1, `lending worker name "<name>" is in use ... --force`) when the name is held and
+ * `force` is not set. Losing the lock stops the worker. On Redis the worker also takes the lending seed's
  * own streams (`lending_requests_event_stream`, `book_return_requests_event_stream`), so its scripts keep working.
  */
 export async function runLendingWorker(
@@ -53,21 +59,47 @@ export async function runLendingWorker(
   opts: RunWorkerOptions,
 ): Promise<RunningWorker> {
   const { bus, log, clock } = deps;
+  // The instance lock is discolib's port; only its key and the words of its messages are the worker's.
   const lockOpts = {
-    log,
+    name: opts.name,
+    label: 'lending worker name',
+    holderLabel: 'worker',
     ...(opts.force ? { force: true } : {}),
     ...(opts.lockTtlMs ? { ttlMs: opts.lockTtlMs } : {}),
   };
   const acquire = async (): Promise<InstanceLock> => {
     if (bus.kind === 'redis') {
       if (!opts.redis) throw new TypeError('runLendingWorker: a Redis bus needs opts.redis');
-      return acquireRedisLock(opts.redis, new LendingKeys(opts.topics.keyTag).lock(opts.name), opts.name, lockOpts);
+      const { url, db, password, tls } = opts.redis;
+      return acquireInstanceLock(
+        {
+          kind: 'redis',
+          ...lockOpts,
+          key: new LendingKeys(opts.topics.keyTag).lock(opts.name),
+          url,
+          ...(db !== undefined ? { db } : {}),
+          ...(password !== undefined ? { password } : {}),
+          ...(tls !== undefined ? { tls } : {}),
+        },
+        log,
+      );
     }
     if (opts.consul) {
-      return acquireConsulLock(opts.consul, `bookshelf/${opts.topics.workerGroup}/${opts.name}`, opts.name, lockOpts);
+      const { addr, secure, token } = opts.consul;
+      return acquireInstanceLock(
+        {
+          kind: 'consul',
+          ...lockOpts,
+          key: `bookshelf/${opts.topics.workerGroup}/${opts.name}`,
+          addr,
+          ...(secure !== undefined ? { secure } : {}),
+          ...(token ? { token } : {}),
+        },
+        log,
+      );
     }
     if (bus.kind === 'kafka') log.warn('no Consul: the lending worker lock only covers this process');
-    return acquireMemoryLock(`${opts.topics.workerGroup}/${opts.name}`, lockOpts);
+    return acquireInstanceLock({ kind: 'memory', ...lockOpts, key: `${opts.topics.workerGroup}/${opts.name}` }, log);
   };
   const lock = opts.waitForLock ? await waitForFreeLock(acquire, opts.name, log, opts.signal) : await acquire();
   let worker: LendingWorker | undefined;
@@ -125,7 +157,7 @@ async function waitForFreeLock(
     try {
       return await acquire();
     } catch (err) {
-      if (!(err instanceof WorkerLockError)) throw err;
+      if (!isDiscoError(err, 'DISCO_ERR_LOCK_HELD')) throw err;
       if (Date.now() - told >= 5_000) {
         told = Date.now();
         log.info({ name, waitedMs: Date.now() - since }, 'worker name in use; waiting for its lock (--wait-for-lock)');

@@ -1,44 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import Consul from 'consul';
-import type { Logger } from 'pino';
-import { DEFAULT_LOCK_TTL_MS, signal, WorkerLockError, type InstanceLock, type LockOptions } from './port.js';
-
-export interface ConsulTarget {
-  /** host:port of the agent's HTTP API. */
-  addr: string;
-  secure?: boolean;
-  token?: string;
-}
+import type Consul from 'consul';
+import { translateConsulError } from '../consul/errors.js';
+import type { LoggerLike } from '../logger.js';
+import { InstanceLockHeldError, signal, type InstanceLock } from './port.js';
+import type { ConsulLockOptions } from './schema.js';
 
 interface KvEntry {
   Session?: string;
 }
 
 /**
- * The lock of a worker on Kafka: a Consul KV key acquired with a session (`behavior: delete`, lock-delay 0) that is
- * bound to a TTL health check of this holder (on a service `bookshelf-worker-lock.<name>.<random>` of its own, so it
- * never affects other services), passed every ttl/3.
+ * A Consul KV key acquired with a session (`behavior: delete`, lock-delay 0) that is bound to a TTL health check of
+ * this holder (on a service `bookshelf-worker-lock.<name>.<random>` of its own, so it never affects other services),
+ * passed every ttl/3. The npm `consul` client is loaded on first use.
  *
  * - A crashed holder stops passing its check: it turns critical after the TTL and Consul ends the session at once
- *   (a plain session TTL would take up to twice the TTL, and at least 10 s). A new worker that finds the name
+ *   (a plain session TTL would take up to twice the TTL, and at least 10 s). A new holder that finds the name
  *   locked by a holder whose check is already critical removes that check, which frees the lock right away.
- * - `--force` destroys the holder's session; the old holder then finds the key held by another session and stops.
+ * - `force` destroys the holder's session; the old holder then finds the key held by another session and loses it.
  * - A session that ended while the agent was unreachable (or an agent that restarted empty) is replaced and the key
- *   taken again, unless another worker holds it by then.
+ *   taken again, unless another holder has it by then.
  */
-export async function acquireConsulLock(
-  target: ConsulTarget,
-  key: string,
-  name: string,
-  opts: LockOptions & { log: Logger },
-): Promise<InstanceLock> {
-  const ttlMs = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
-  const [host, port] = splitHostPort(target.addr);
-  const consul = new Consul({
+export async function acquireConsulLock(opts: ConsulLockOptions, log: LoggerLike): Promise<InstanceLock> {
+  const { name, ttlMs } = opts;
+  const key = opts.key ?? `bookshelf/lock/${name}`;
+  const [host, port] = splitHostPort(opts.addr);
+  const { default: ConsulClient } = await import('consul');
+  const consul: Consul = new ConsulClient({
     host,
     port,
-    secure: target.secure ?? false,
-    ...(target.token ? { defaults: { token: target.token } } : {}),
+    secure: opts.secure,
+    ...(opts.token ? { defaults: { token: opts.token } } : {}),
   });
   // The check belongs to a service of its own: a node-level check that goes critical (a crashed holder) would take
   // every service of the node out of discovery.
@@ -52,7 +44,7 @@ export async function acquireConsulLock(
       id: serviceId,
       tags: ['lock', name],
       check: {
-        name: `lending worker lock ${name}`,
+        name: `instance lock ${name}`,
         ttl: `${ttlMs}ms`,
         timeout: '1s', // required by the client's types; unused by a TTL check
         deregistercriticalserviceafter: '1m',
@@ -60,7 +52,7 @@ export async function acquireConsulLock(
     });
     await consul.agent.check.pass({ id: checkId });
     const created = await consul.session.create({
-      name: `lending-worker ${name}`,
+      name: `instance-lock ${name}`,
       behavior: 'delete',
       lockdelay: '0s',
       checks: ['serfHealth', checkId],
@@ -80,12 +72,13 @@ export async function acquireConsulLock(
     }
   };
 
-  let session = await newSession();
-  const release = async () => {
-    await consul.session.destroy({ id: session }).catch(() => false);
+  const release = async (session: string | undefined) => {
+    if (session) await consul.session.destroy({ id: session }).catch(() => false);
     await consul.agent.service.deregister({ id: serviceId }).catch(() => undefined);
   };
+  let session: string | undefined;
   try {
+    session = await newSession();
     if (opts.force) {
       const current = (await consul.kv.get({ key })) as KvEntry | undefined | null;
       if (current?.Session) await consul.session.destroy({ id: current.Session });
@@ -95,11 +88,12 @@ export async function acquireConsulLock(
       await clearDeadHolders();
       acquired = await acquire(session);
     }
-    if (!acquired) throw new WorkerLockError(name, `Consul key ${key}`);
+    if (!acquired) throw new InstanceLockHeldError(opts, `Consul key ${key}`);
   } catch (err) {
-    await release();
-    throw err;
+    await release(session);
+    throw err instanceof InstanceLockHeldError ? err : translateConsulError(err, 'lock', opts.addr);
   }
+  let held: string = session;
 
   const lost = signal<string>();
   let released = false;
@@ -107,19 +101,20 @@ export async function acquireConsulLock(
     if (released) return;
     released = true;
     clearInterval(timer);
-    void release();
+    void release(held);
     lost.fire(why);
   };
+  const takenOver = () => `the Consul lock ${key} was taken over by another ${opts.holderLabel}`;
   /** The session ended (expired while the agent was unreachable, or the agent restarted empty): take the key again. */
   const reacquire = async () => {
     const fresh = await newSession();
     if (await acquire(fresh)) {
-      session = fresh;
-      opts.log.warn({ key }, 'the worker lock session had ended (Consul was unreachable); took the lock again');
+      held = fresh;
+      log.warn({ key }, 'the lock session had ended (Consul was unreachable); took the lock again');
       return;
     }
     await consul.session.destroy({ id: fresh }).catch(() => false);
-    lose(`the Consul lock ${key} was taken over by another worker`);
+    lose(takenOver());
   };
   let ticking = false;
   const timer = setInterval(
@@ -137,34 +132,36 @@ export async function acquireConsulLock(
         );
         if (!known) return reacquire();
         const current = (await consul.kv.get({ key })) as KvEntry | undefined | null;
-        if (released || current?.Session === session) return;
-        if (current?.Session) lose(`the Consul lock ${key} was taken over by another worker`);
+        if (released || current?.Session === held) return;
+        if (current?.Session) lose(takenOver());
         else await reacquire();
       })()
         .catch((err: unknown) =>
-          opts.log.warn({ err: (err as Error).message }, 'could not keep the worker lock alive; retrying'),
+          log.warn({ key, err: (err as Error).message }, 'could not keep the lock alive; retrying'),
         )
         .finally(() => (ticking = false));
     },
     Math.max(200, Math.floor(ttlMs / 3)),
   );
+  let releasing: Promise<void> | undefined;
   return {
     name,
     kind: 'consul',
     lost: lost.promise,
-    release: async () => {
-      clearInterval(timer);
-      if (released) return;
-      released = true;
-      await release(); // behavior delete: the key goes with the session
-    },
+    release: () =>
+      (releasing ??= (async () => {
+        clearInterval(timer);
+        if (released) return;
+        released = true;
+        await release(held); // behavior delete: the key goes with the session
+      })()),
   };
 }
 
-/** The Consul service that carries each lock holder's check (`bookshelf-worker-lock.<worker name>.<random>`). */
+/** The Consul service that carries each lock holder's check (`bookshelf-worker-lock.<lock name>.<random>`). */
 const LOCK_SERVICE = 'bookshelf-worker-lock';
 
-/** The worker name in a lock holder's service id, or undefined for other services. */
+/** The lock name in a lock holder's service id, or undefined for other services. */
 function lockHolderName(serviceId: string): string | undefined {
   const match = /^bookshelf-worker-lock\.(.+)\.[0-9a-f]{8}$/.exec(serviceId);
   return match?.[1];
