@@ -12,7 +12,7 @@ import { ordersShopService } from '../../aggregates/orders/service/shopService.j
 import { ordersSagaService } from '../../aggregates/orders/service/sagaService.js';
 import { CRM_KINDS, MESSAGE_KINDS, notifierService } from '../../aggregates/orders/service/notifierService.js';
 import { ordersViewService } from '../../views/orders/ordersViewService.js';
-import { waitFor } from './wait.js';
+import { waitForHostReady } from './hostReady.js';
 
 export type OrdersPart = 'shop' | 'saga' | 'view' | 'crm' | 'messages' | 'gateway';
 
@@ -113,16 +113,7 @@ export async function startOrdersHost(opts: OrdersHostOptions): Promise<OrdersHo
   );
   // Every service answers /ready once its subscriptions caught up (the registry routes only to ready ones).
   try {
-    for (const [name, url] of host.urls) {
-      await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, {
-        timeoutMs: 60_000,
-        what: `${url}/ready`,
-      });
-      await waitFor(async () => (await deps.registry.discover({ name })).length > 0, {
-        timeoutMs: 30_000,
-        what: `${name} passing in the registry`,
-      });
-    }
+    await waitForHostReady(host, deps.registry);
   } catch (err) {
     await host.stop('not ready');
     throw err;

@@ -11,6 +11,7 @@ import { gatewayService } from '../../../../gateway/service.js';
 import { lendingGatewayRoutes } from '../../../../gateway/lendingRoutes.js';
 import { runHost, type RunningHost } from '../../../../cli/host/runHost.js';
 import type { PlatformDeps } from '../../../../platform/index.js';
+import { waitForHostReady } from '../../../helpers/hostReady.js';
 import { infra } from '../../../setup/infra.js';
 import { uniqueName, waitFor } from '../../../helpers/wait.js';
 import { freshTopics, TRANSPORTS } from './support.js';
@@ -64,6 +65,7 @@ describe.each(TRANSPORTS)('lending over HTTP through the gateway on $name', (tra
       deps,
       { signals: false },
     );
+    await waitForHostReady(host, deps.registry);
     gw = host.urls.get('gateway')!;
   });
   afterAll(() => host?.stop());

@@ -108,8 +108,9 @@ describe.each(TRANSPORTS)('the instance lock of a lending worker on $name', (tra
       timeoutMs: 30_000,
       what: 'the lock to be taken again',
     });
+    // The worker logs it right after the store shows the new holder, so the line may lag a moment behind.
+    await waitFor(() => /took (it|the lock) again/.test(worker.output()), { timeoutMs: 10_000, what: 'the log line' });
     expect(worker.child.exitCode).toBeNull();
-    expect(worker.output()).toMatch(/took (it|the lock) again/);
     // Still the lock of this worker: a second worker with the name is refused.
     const second = await runCli(['lending-worker', 'survivor', ...args]);
     expect(second.code).toBe(1);

@@ -12,6 +12,7 @@ import { gatewayService } from '../../../../gateway/service.js';
 import { lendingGatewayRoutes } from '../../../../gateway/lendingRoutes.js';
 import { runHost, type RunningHost } from '../../../../cli/host/runHost.js';
 import type { PlatformDeps } from '../../../../platform/index.js';
+import { waitForHostReady } from '../../../helpers/hostReady.js';
 import { infra } from '../../../setup/infra.js';
 import { uniqueName, waitFor } from '../../../helpers/wait.js';
 import { freshTopics, TRANSPORTS } from './support.js';
@@ -58,6 +59,7 @@ describe("the lending seed's streams on Redis", () => {
       deps,
       { signals: false },
     );
+    await waitForHostReady(host, deps.registry);
     gw = host.urls.get('gateway')!;
   });
   afterAll(async () => {
