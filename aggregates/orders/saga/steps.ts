@@ -21,7 +21,7 @@ export interface SagaStepDefinition {
  *   order-created --reserve-stock--> stock-reserved | stock-reservation-failed
  *   stock-reserved --charge-customer--> customer-charged | charge-failed
  *   charge-failed --release-stock--> stock-released                   (compensation)
- *   stock-reservation-failed | customer-charged | charge-failed --settle-order--> order-status-changed
+ *   stock-reservation-failed | customer-charged | stock-released --settle-order--> order-status-changed
  */
 export const SAGA_STEPS: Readonly<Record<SagaStepName, SagaStepDefinition>> = Object.freeze({
   'reserve-stock': { participant: 'inventory', triggers: ['order-created'] },
