@@ -23,3 +23,13 @@ export { startReadModel } from './readModel.js';
 export type { ReadModel, ReadModelOptions } from './readModel.js';
 export { startKeyedWrites } from './keyedWrites.js';
 export type { KeyedWrites, KeyedWritesOptions } from './keyedWrites.js';
+export { DomainError, defineErrorCatalogue, domainProblem, isDomainError } from './errors.js';
+export type {
+  DomainErrorClass,
+  DomainErrorOptions,
+  DomainIssue,
+  DomainProblemOptions,
+  ErrorCatalogue,
+  ErrorCatalogueDefinition,
+  ErrorCodeSpec,
+} from './errors.js';
