@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { newEvent, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
-import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../platform/index.js';
+import { domainProblem, idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../platform/index.js';
 import { BOOKSHELF_PARTITIONS, BookInputSchema, BookSchema, type Book } from './events.js';
-import { decide } from './decide.js';
+import { decide, isBookshelfDomainError } from './decide.js';
 import { bookshelfRegistry } from './registry.js';
 
 export interface NewBookOptions {
@@ -43,7 +43,7 @@ export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): 
         async (req, reply) => {
           const written = await keyed.run(keyedRequest(req), async (stamp) => {
             const events = decide({ kind: 'add-book', book: req.body, newId: newId() }, { has: () => false });
-            if (!Array.isArray(events)) throw events;
+            if (isBookshelfDomainError(events)) throw domainProblem(events);
             const envelopes = stamp(
               events.map((event) =>
                 newEvent({

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { newEvent, AFTER_HEADER, encodePositions, POSITION_HEADER } from '../../eventlib/index.js';
-import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import {
   IdempotencyLedger,
+  domainProblem,
   idempotencyKeyHeader,
   idempotentWrites,
   keyedRequest,
   startReadModel,
 } from '../../platform/index.js';
-import { decide, knownBooks } from './decide.js';
+import { decide, isBookshelfDomainError, knownBooks } from './decide.js';
 import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from './events.js';
 import { bookshelfRegistry } from './registry.js';
 
@@ -72,7 +72,7 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
           const written = await writes(keyedRequest(req), async (stamp) => {
             await ensureKnown(req.body.id, req.headers[AFTER_HEADER]);
             const events = decide({ kind: 'finish-book', id: req.body.id }, known);
-            if (!Array.isArray(events)) throw problem(404, events.code, events.message);
+            if (isBookshelfDomainError(events)) throw domainProblem(events);
             const envelopes = stamp(
               events.map((e) =>
                 newEvent({

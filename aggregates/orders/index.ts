@@ -2,6 +2,7 @@
 // shop's demo data. No I/O here; the services around it publish, consume and serve.
 
 export {
+  ORDERS_ERRORS,
   ORDERS_ERROR_CODES,
   ORDERS_ERROR_HTTP_STATUS,
   OrdersError,

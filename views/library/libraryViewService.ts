@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../cli/host/component.js';
 import { BookSchema, libraryRegistry, PatronSchema, type LibraryEvent } from '../../aggregates/library/catalog.js';
-import { startReadModel } from '../../platform/index.js';
+import { LibraryError } from '../../aggregates/library/errors.js';
+import { domainProblem, startReadModel } from '../../platform/index.js';
 import { emptyLibrary, evolveLibrary, findPatron, searchCatalog, type LibraryModel } from './model.js';
 
 export interface LibraryViewOptions {
@@ -126,7 +127,9 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
         async (req) => {
           await read.catchUp(req.headers[AFTER_HEADER]);
           const patron = findPatron(model.patrons, req.body);
-          if (!patron) throw problem(401, 'LIB_ERR_LOGIN_FAILED', 'no patron with this name and library ID');
+          if (!patron) {
+            throw domainProblem(new LibraryError('LIB_ERR_LOGIN_FAILED', 'no patron with this name and library ID'));
+          }
           return patron;
         },
       );

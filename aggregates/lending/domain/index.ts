@@ -149,6 +149,7 @@ export {
   type Validated,
 } from './validation.js';
 export {
+  LENDING_ERRORS,
   LendingError,
   isLendingError,
   LENDING_ERROR_CODES,

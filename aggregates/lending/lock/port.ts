@@ -1,3 +1,5 @@
+import { LendingError } from '../domain/index.js';
+
 /**
  * The instance lock of a lending worker name (SPEC §6): a second worker with a name in use stops with
  * `LEND_ERR_WORKER_NAME_IN_USE` unless forced; a crashed holder's lock expires on its own (TTL).
@@ -21,14 +23,15 @@ export interface LockOptions {
 
 export const DEFAULT_LOCK_TTL_MS = 10_000;
 
-export class WorkerLockError extends Error {
-  override readonly name = 'WorkerLockError';
-  readonly code = 'LEND_ERR_WORKER_NAME_IN_USE';
-  readonly retriable = false;
+/** `LEND_ERR_WORKER_NAME_IN_USE` of the lending catalogue, with the CLI's exit status. */
+export class WorkerLockError extends LendingError {
+  override readonly name: string = 'WorkerLockError';
+  override readonly code = 'LEND_ERR_WORKER_NAME_IN_USE';
   /** CLI exit status. */
   readonly exitCode = 1;
   constructor(workerName: string, where: string) {
     super(
+      'LEND_ERR_WORKER_NAME_IN_USE',
       `lending worker name "${workerName}" is in use by another running worker (lock in ${where}); ` +
         'choose another name, or pass --force to take it over',
     );

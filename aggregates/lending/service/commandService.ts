@@ -1,7 +1,6 @@
 import { encodePositions, POSITION_HEADER } from '../../../eventlib/index.js';
-import { problem } from '../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../cli/host/component.js';
-import { idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../../platform/index.js';
+import { domainProblem, idempotencyKeyHeader, keyedRequest, startKeyedWrites } from '../../../platform/index.js';
 import { z } from 'zod';
 import { lendingRegistry, type LendingTopics } from '../wire.js';
 import { ensureLendingTopics, queueLending } from './queue.js';
@@ -55,9 +54,8 @@ export async function lendingCommandService(
               stamp,
             });
             if (!queued.ok) {
-              throw problem(400, 'REST_ERR_VALIDATION', queued.error.message, {
-                errors: queued.error.issues.map((i) => ({ path: `body.${i.field}`, message: i.message })),
-              });
+              // The same rule as the route's body schema: one code for both, whichever catches it.
+              throw domainProblem(queued.error, { code: 'REST_ERR_VALIDATION', path: (field) => `body.${field}` });
             }
             return { events: queued.events, positions: queued.positions };
           });

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { EventBus, Subscription } from '../../../eventlib/index.js';
-import type { LendingConfig } from '../domain/index.js';
+import { isLendingError, type LendingConfig } from '../domain/index.js';
 import { acquireConsulLock, type ConsulTarget } from '../lock/consulLock.js';
 import { acquireMemoryLock } from '../lock/memoryLock.js';
-import { WorkerLockError, type InstanceLock } from '../lock/port.js';
+import type { InstanceLock } from '../lock/port.js';
 import { acquireRedisLock } from '../lock/redisLock.js';
 import type { RedisTarget } from '../redis/connection.js';
 import { startRedisWorker } from '../redis/redisWorker.js';
@@ -124,7 +124,7 @@ async function waitForFreeLock(
     try {
       return await acquire();
     } catch (err) {
-      if (!(err instanceof WorkerLockError)) throw err;
+      if (!isLendingError(err, 'LEND_ERR_WORKER_NAME_IN_USE')) throw err;
       if (Date.now() - told >= 5_000) {
         told = Date.now();
         log.info({ name, waitedMs: Date.now() - since }, 'worker name in use; waiting for its lock (--wait-for-lock)');
