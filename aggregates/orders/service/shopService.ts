@@ -5,16 +5,19 @@ import type { PlatformDeps, ServiceComponent, ServiceIdentity } from '../../../c
 import {
   decide,
   decideDemoData,
+  isOrdersError,
   ordersEventKey,
   parseOrdersCommand,
   randomIds,
   type IdGenerator,
   type OrdersCommand,
+  type OrdersError,
   type OrdersEvent,
   type OrdersState,
 } from '../index.js';
 import {
   IdempotencyLedger,
+  domainProblem,
   idempotencyKeyHeader,
   idempotentWrites,
   keyedRequest,
@@ -22,7 +25,7 @@ import {
   type WriteResult,
 } from '../../../platform/index.js';
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
-import { afterHeaders, asProblem, idParams, SerialQueue } from './http.js';
+import { afterHeaders, idParams, SerialQueue } from './http.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
 import { ensureOrdersTopic } from './topics.js';
@@ -107,7 +110,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
   const write = (
     after: string | undefined,
     correlationId: string,
-    decideOn: (state: OrdersState) => readonly OrdersEvent[],
+    decideOn: (state: OrdersState) => readonly OrdersEvent[] | OrdersError,
     guard: boolean,
     keyed: KeyedRequest | undefined,
   ): Promise<WriteResult> =>
@@ -115,12 +118,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
       await upToDate(after);
       return keyedWrites(keyed, async (stamp) => {
         if (guard) await noSagaRunning();
-        let events: readonly OrdersEvent[];
-        try {
-          events = decideOn(model.state());
-        } catch (err) {
-          throw asProblem(err);
-        }
+        const events = decideOn(model.state());
+        if (isOrdersError(events)) throw domainProblem(events);
         if (events.length === 0) return { events: [], positions: [] };
         const envelopes = stamp(
           events.map((event) =>
@@ -142,11 +141,9 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     });
 
   const parse = (raw: unknown): OrdersCommand => {
-    try {
-      return parseOrdersCommand(raw);
-    } catch (err) {
-      throw asProblem(err);
-    }
+    const command = parseOrdersCommand(raw);
+    if (isOrdersError(command)) throw domainProblem(command);
+    return command;
   };
 
   const runCommand = (

@@ -4,7 +4,7 @@ import { defineErrorCatalogue, type DomainIssue } from '../../../platform/errors
 /**
  * The orders error catalogue. Recognise errors by `code`, never by message. Each code has its HTTP status (400,
  * 404, 409, 422; `ORDERS_ERROR_HTTP_STATUS`); none of these is worth retrying as is: the input or the state must
- * change first.
+ * change first. `decide` returns these errors, it never throws them.
  */
 export const ORDERS_ERRORS = defineErrorCatalogue({
   name: 'OrdersError',
