@@ -57,13 +57,20 @@ export { chargeCustomer, type ChargeCustomerState } from './saga/chargeCustomer.
 export { releaseStock, type ReleaseStockState } from './saga/releaseStock.js';
 export { FINAL_STATUS_BY_OUTCOME, settleOrder, type SettleOrderState, type SettlingEvent } from './saga/settleOrder.js';
 export {
+  ORDER_SAGA_STEPS,
+  SAGA_MOVING_ENDS,
+  SAGA_PARTICIPANTS,
+  SAGA_START,
   SAGA_STEPS,
   runSagaStep,
   sagaOrderId,
   sagaReactions,
   sagaStepKey,
+  sagaTriggers,
+  type SagaEventType,
   type SagaParticipant,
   type SagaReaction,
+  type SagaStepDeclaration,
   type SagaStepDefinition,
   type SagaStepName,
 } from './saga/steps.js';
