@@ -75,6 +75,8 @@ export {
   type SagaStepName,
 } from './saga/steps.js';
 export { runSagaLocally, type SagaRun } from './saga/runLocally.js';
+export { sagasInFlight, type SagasInFlightState } from './saga/inFlight.js';
+export { recordedSagaOutcomes } from './saga/evolve.js';
 
 export { NOTIFICATION_KINDS, type Notification, type NotificationKind } from './notifications/notification.js';
 export { notificationsFor, type NotificationDirectory } from './notifications/notify.js';

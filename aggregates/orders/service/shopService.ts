@@ -89,13 +89,14 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
 
   const noSagaRunning = async () => {
     const deadline = Date.now() + waitMs;
-    while (model.sagasInFlight().size > 0) {
+    // Computed from the state (O(orders)), so once per change, not once per check.
+    for (let running = model.sagasInFlight().size; running > 0; running = model.sagasInFlight().size) {
       const left = deadline - Date.now();
       if (left <= 0) {
         throw problem(
           503,
           'REST_ERR_UNAVAILABLE',
-          `${model.sagasInFlight().size} order(s) are still moving stock or money; retry when they are done`,
+          `${running} order(s) are still moving stock or money; retry when they are done`,
         );
       }
       await model.changed(left);
