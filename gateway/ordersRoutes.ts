@@ -60,7 +60,12 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
   app.post(
     '/order',
     {
-      schema: { summary: 'Place an order {product_ids, customer_id} -> the order, pending', tags: ['shop'], headers, body },
+      schema: {
+        summary: 'Place an order {product_ids, customer_id} -> the order, pending',
+        tags: ['shop'],
+        headers,
+        body,
+      },
     },
     (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, '/order', req.body, req),
   );

@@ -9,7 +9,12 @@ import { upstreams, type Upstreams } from './upstream.js';
 /** A domain's routes on the gateway, forwarded to its services through `up`. */
 export type GatewayModule = (app: RestApp, up: Upstreams, deps: PlatformDeps) => void | Promise<void>;
 
-export const DEFAULT_GATEWAY_MODULES: GatewayModule[] = [bookshelfGatewayRoutes, ordersGatewayRoutes, lendingGatewayRoutes, libraryGatewayRoutes];
+export const DEFAULT_GATEWAY_MODULES: GatewayModule[] = [
+  bookshelfGatewayRoutes,
+  ordersGatewayRoutes,
+  lendingGatewayRoutes,
+  libraryGatewayRoutes,
+];
 
 /**
  * The gateway: the public HTTP surface of every domain. It finds the services through the registry continuously

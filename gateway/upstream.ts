@@ -1,4 +1,10 @@
-import { AFTER_HEADER, decodePositions, encodePositions, positionWatermark, POSITION_HEADER } from '../eventlib/index.js';
+import {
+  AFTER_HEADER,
+  decodePositions,
+  encodePositions,
+  positionWatermark,
+  POSITION_HEADER,
+} from '../eventlib/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IDEMPOTENCY_KEY_HEADER } from '../platform/index.js';
 import { createServiceClient, type HttpMethod, type ServiceClient } from '../restlib/index.js';

@@ -169,7 +169,7 @@ function derived(v: Record<string, unknown>): Record<string, unknown> {
     ...v,
     broker: v.broker !== undefined ? Object.freeze([...(v.broker as string[])]) : undefined,
     consul: consulAddr,
-    group: (v.group) ?? (v.name),
+    group: v.group ?? v.name,
     bus,
     registry,
   };

@@ -36,3 +36,13 @@ export type {
   RegistryConfig,
 } from './config.js';
 export { openBus, openRegistry } from './infrastructure.js';
+export { DomainError, defineErrorCatalogue, domainProblem, isDomainError } from './errors.js';
+export type {
+  DomainErrorClass,
+  DomainErrorOptions,
+  DomainIssue,
+  DomainProblemOptions,
+  ErrorCatalogue,
+  ErrorCatalogueDefinition,
+  ErrorCodeSpec,
+} from './errors.js';

@@ -1,3 +1,4 @@
+import { defineErrorCatalogue } from '../../platform/errors.js';
 import type { Book, BookInput, BookshelfEvent } from './events.js';
 
 /**
@@ -10,15 +11,18 @@ export interface ShelfState {
 
 export type ShelfCommand = { kind: 'add-book'; book: BookInput; newId: string } | { kind: 'finish-book'; id: string };
 
-export class BookshelfDomainError extends Error {
-  override readonly name = 'BookshelfDomainError';
-  constructor(
-    readonly code: 'BOOK_ERR_NOT_FOUND',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** The bookshelf domain's error catalogue. `decide` returns these errors, it never throws them. */
+export const BOOKSHELF_ERRORS = defineErrorCatalogue({
+  name: 'BookshelfDomainError',
+  prefix: 'BOOK_ERR_',
+  codes: {
+    /** `finish-book` of an id no `book-added` has named. */
+    BOOK_ERR_NOT_FOUND: { status: 404, title: 'Book not found', retriable: false },
+  },
+});
+export const BookshelfDomainError = BOOKSHELF_ERRORS.Error;
+export type BookshelfDomainError = InstanceType<typeof BookshelfDomainError>;
+export const isBookshelfDomainError = BOOKSHELF_ERRORS.is;
 
 /**
  * Adding a book always succeeds (its input was validated at the edge) and gives it the new id.

@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { newEvent } from '../../eventlib/index.js';
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
-import { idempotencyKeyHeader, keyedRequest, markWritten, startKeyedWrites } from '../../platform/index.js';
+import {
+  domainProblem,
+  idempotencyKeyHeader,
+  keyedRequest,
+  markWritten,
+  startKeyedWrites,
+} from '../../platform/index.js';
 import { BOOKSHELF_PARTITIONS, BookInputSchema, BookSchema, type Book } from './events.js';
-import { decide } from './decide.js';
+import { decide, isBookshelfDomainError } from './decide.js';
 import { bookshelfRegistry } from './registry.js';
 
 export interface NewBookOptions {
@@ -43,7 +49,7 @@ export async function newBookService(deps: PlatformDeps, opts: NewBookOptions): 
         async (req, reply) => {
           const written = await keyed.run(keyedRequest(req), async (stamp) => {
             const events = decide({ kind: 'add-book', book: req.body, newId: newId() }, { has: () => false });
-            if (!Array.isArray(events)) throw events;
+            if (isBookshelfDomainError(events)) throw domainProblem(events);
             const envelopes = stamp(
               events.map((event) =>
                 newEvent({

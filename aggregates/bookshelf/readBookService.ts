@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { newEvent } from '../../eventlib/index.js';
-import { problem } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../platform/index.js';
 import {
   afterOf,
+  domainProblem,
   idempotencyKeyHeader,
   IdempotencyLedger,
   idempotentWrites,
@@ -12,7 +12,7 @@ import {
   readYourWritesHeaders,
   startReadModel,
 } from '../../platform/index.js';
-import { decide, knownBooks } from './decide.js';
+import { decide, isBookshelfDomainError, knownBooks } from './decide.js';
 import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from './events.js';
 import { bookshelfRegistry } from './registry.js';
 
@@ -75,7 +75,7 @@ export async function readBookService(deps: PlatformDeps, opts: ReadBookOptions)
           const written = await writes(keyedRequest(req), async (stamp) => {
             await ensureKnown(req.body.id, afterOf(req));
             const events = decide({ kind: 'finish-book', id: req.body.id }, known);
-            if (!Array.isArray(events)) throw problem(404, events.code, events.message);
+            if (isBookshelfDomainError(events)) throw domainProblem(events);
             const envelopes = stamp(
               events.map((e) =>
                 newEvent({

@@ -24,6 +24,7 @@ import {
   updateProductSchema,
   type ProductCommand,
 } from './product/schema.js';
+import type { OrdersError } from './shared/errors.js';
 import { parseInput } from './shared/validation.js';
 
 /** Every command the orders domain decides on: create (one or many), update and delete per entity. */
@@ -48,7 +49,7 @@ export const ordersCommandSchema = z.discriminatedUnion('type', [
   deleteBillingSchema,
 ]);
 
-/** Validates an untyped command (e.g. built from an HTTP body); throws ORD_ERR_VALIDATION naming the field. */
-export function parseOrdersCommand(raw: unknown): OrdersCommand {
+/** Validates an untyped command (e.g. built from an HTTP body); returns ORD_ERR_VALIDATION naming the field. */
+export function parseOrdersCommand(raw: unknown): OrdersCommand | OrdersError {
   return parseInput(ordersCommandSchema, raw, 'command');
 }

@@ -10,11 +10,12 @@ import type { IdGenerator } from './shared/ids.js';
 import type { OrdersState } from './state.js';
 
 /**
- * `decide(command, state, ids) -> events`: validates the command (ORD_ERR_VALIDATION), checks it against the
- * state (ORD_ERR_NOT_FOUND, ORD_ERR_CONFLICT, ORD_ERR_UNKNOWN_REFERENCE) and returns the events to append. Pure:
- * it throws an OrdersError and appends nothing when any item of a batch is rejected. New ids come from `ids`.
+ * `decide(command, state, ids) -> events | OrdersError`: validates the command (ORD_ERR_VALIDATION), checks it
+ * against the state (ORD_ERR_NOT_FOUND, ORD_ERR_CONFLICT, ORD_ERR_UNKNOWN_REFERENCE) and returns the events to
+ * append. Pure, and it never throws: when any item of a batch is rejected it returns the OrdersError (and no
+ * events). New ids come from `ids`.
  */
-export function decide(command: OrdersCommand, state: OrdersState, ids: IdGenerator): OrdersEvent[] {
+export function decide(command: OrdersCommand, state: OrdersState, ids: IdGenerator): OrdersEvent[] | OrdersError {
   switch (command.type) {
     case 'create-customers':
     case 'update-customer':
@@ -38,7 +39,7 @@ export function decide(command: OrdersCommand, state: OrdersState, ids: IdGenera
       return decideBilling(command, state, ids);
     default: {
       const type: unknown = (command as { type?: unknown }).type;
-      throw new OrdersError(ORDERS_ERROR_CODES.validation, `unknown orders command ${JSON.stringify(type)}`, {
+      return new OrdersError(ORDERS_ERROR_CODES.validation, `unknown orders command ${JSON.stringify(type)}`, {
         field: 'type',
       });
     }

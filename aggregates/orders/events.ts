@@ -6,7 +6,7 @@ import { orderEventSchemas, type OrderEvent } from './order/schema.js';
 import { productEventSchemas, type ProductEvent } from './product/schema.js';
 import { sagaEventSchemas, type SagaEvent } from './saga/schema.js';
 import { sagaOrderId } from './saga/steps.js';
-import { ORDERS_ERROR_CODES, OrdersError } from './shared/errors.js';
+import { ORDERS_ERROR_CODES, OrdersError, isOrdersError } from './shared/errors.js';
 import { parseInput } from './shared/validation.js';
 
 /** Every orders event: the entities' CRUD events and the order saga's events. */
@@ -49,18 +49,18 @@ export function isOrdersEventType(type: string): type is OrdersEventType {
 
 /**
  * Checks `{ type, data }` from the wire: a known type with valid data comes back typed (ids normalised to
- * strings); an unknown type or bad data throws ORD_ERR_VALIDATION (field `type`, or `data.<field>`).
+ * strings); an unknown type or bad data comes back as ORD_ERR_VALIDATION (field `type`, or `data.<field>`).
  */
-export function parseOrdersEvent(raw: { readonly type: string; readonly data: unknown }): OrdersEvent {
+export function parseOrdersEvent(raw: { readonly type: string; readonly data: unknown }): OrdersEvent | OrdersError {
   const { type } = raw;
   if (!isOrdersEventType(type)) {
-    throw new OrdersError(ORDERS_ERROR_CODES.validation, `unknown orders event type ${JSON.stringify(type)}`, {
+    return new OrdersError(ORDERS_ERROR_CODES.validation, `unknown orders event type ${JSON.stringify(type)}`, {
       field: 'type',
     });
   }
   const schema: z.ZodType = ORDERS_EVENT_SCHEMAS[type];
   const data: unknown = parseInput(schema, raw.data, `${type} data`);
-  return { type, data } as OrdersEvent;
+  return isOrdersError(data) ? data : ({ type, data } as OrdersEvent);
 }
 
 /**

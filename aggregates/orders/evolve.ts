@@ -4,7 +4,7 @@ import type { OrdersEvent } from './events.js';
 import { evolveInventory } from './inventory/evolve.js';
 import { evolveOrder } from './order/evolve.js';
 import { evolveProduct } from './product/evolve.js';
-import { evolveSaga } from './saga/evolve.js';
+import { evolveSaga, recordSagaStart } from './saga/evolve.js';
 import { emptyOrdersState, OrdersStateDraft, type OrdersState } from './state.js';
 
 /** Applies one event to a draft in place; event types of other domains are ignored. */
@@ -23,6 +23,8 @@ export function applyOrdersEvent(draft: OrdersStateDraft, event: OrdersEvent): v
     case 'inventory-deleted':
       return evolveInventory(draft, event);
     case 'order-created':
+      evolveOrder(draft, event);
+      return recordSagaStart(draft, event);
     case 'order-updated':
     case 'order-deleted':
       return evolveOrder(draft, event);

@@ -2,6 +2,7 @@
 // shop's demo data. No I/O here; the services around it publish, consume and serve.
 
 export {
+  ORDERS_ERRORS,
   ORDERS_ERROR_CODES,
   ORDERS_ERROR_HTTP_STATUS,
   OrdersError,
@@ -56,17 +57,26 @@ export { chargeCustomer, type ChargeCustomerState } from './saga/chargeCustomer.
 export { releaseStock, type ReleaseStockState } from './saga/releaseStock.js';
 export { FINAL_STATUS_BY_OUTCOME, settleOrder, type SettleOrderState, type SettlingEvent } from './saga/settleOrder.js';
 export {
+  ORDER_SAGA_STEPS,
+  SAGA_MOVING_ENDS,
+  SAGA_PARTICIPANTS,
+  SAGA_START,
   SAGA_STEPS,
   runSagaStep,
   sagaOrderId,
   sagaReactions,
   sagaStepKey,
+  sagaTriggers,
+  type SagaEventType,
   type SagaParticipant,
   type SagaReaction,
+  type SagaStepDeclaration,
   type SagaStepDefinition,
   type SagaStepName,
 } from './saga/steps.js';
 export { runSagaLocally, type SagaRun } from './saga/runLocally.js';
+export { sagasInFlight, type SagasInFlightState } from './saga/inFlight.js';
+export { recordedSagaOutcomes } from './saga/evolve.js';
 
 export { NOTIFICATION_KINDS, type Notification, type NotificationKind } from './notifications/notification.js';
 export { notificationsFor, type NotificationDirectory } from './notifications/notify.js';

@@ -3,7 +3,7 @@ import type { Customer } from './customer/schema.js';
 import type { Inventory } from './inventory/schema.js';
 import type { Order } from './order/schema.js';
 import type { Product } from './product/schema.js';
-import type { Charge, Reservation } from './saga/schema.js';
+import type { Charge, Reservation, SagaStart } from './saga/schema.js';
 
 /** What each collection of the state holds, by id (entities) or by order id (saga markers). */
 export interface OrdersCollections {
@@ -16,6 +16,8 @@ export interface OrdersCollections {
   reservations: Reservation;
   /** The charge-customer step's record per order id: the marker that makes the step idempotent. */
   charges: Charge;
+  /** Every order whose saga started, by order id (also once the order is deleted). */
+  sagas: SagaStart;
 }
 export type CollectionName = keyof OrdersCollections;
 
@@ -34,6 +36,7 @@ export const COLLECTION_NAMES: readonly CollectionName[] = Object.freeze([
   'billings',
   'reservations',
   'charges',
+  'sagas',
 ]);
 
 export const emptyOrdersState: OrdersState = Object.freeze({
@@ -44,6 +47,7 @@ export const emptyOrdersState: OrdersState = Object.freeze({
   billings: new Map(),
   reservations: new Map(),
   charges: new Map(),
+  sagas: new Map(),
 });
 
 type MutableCollections = { [K in CollectionName]?: Map<string, OrdersCollections[K]> };
@@ -95,6 +99,7 @@ export class OrdersStateDraft {
       billings: this.read('billings'),
       reservations: this.read('reservations'),
       charges: this.read('charges'),
+      sagas: this.read('sagas'),
     };
   }
 }

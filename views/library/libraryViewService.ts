@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
 import { BookSchema, libraryRegistry, PatronSchema, type LibraryEvent } from '../../aggregates/library/catalog.js';
+import { LibraryError } from '../../aggregates/library/errors.js';
 import {
   afterOf,
+  domainProblem,
   readYourWrites,
   readYourWritesHeaders,
   startReadModel,
@@ -125,7 +127,9 @@ export async function libraryViewService(deps: PlatformDeps, opts: LibraryViewOp
         async (req) => {
           await read.catchUp(afterOf(req));
           const patron = findPatron(model.patrons, req.body);
-          if (!patron) throw problem(401, 'LIB_ERR_LOGIN_FAILED', 'no patron with this name and library ID');
+          if (!patron) {
+            throw domainProblem(new LibraryError('LIB_ERR_LOGIN_FAILED', 'no patron with this name and library ID'));
+          }
           return patron;
         },
       );

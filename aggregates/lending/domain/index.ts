@@ -11,27 +11,28 @@
  * conflicting commands share a book OR a user. Keying by user lets two users take the same copy; keying by book
  * lets one user exceed the limit. So Kafka gets one total order, Redis gets per-key optimistic locking.
  *
- * ### Kafka: one ordered log, one decider at a time
+ * ### Kafka: one ordered log, one decider at a time (`worker/logWorker.ts`; also the in-memory bus)
  * - `lending-commands`: ONE partition. Wire types `lending-requested`, `return-requested`, `shelving-completed`
  *   (`LENDING_COMMAND_MESSAGE_TYPES`). `lending-events`: ONE partition, key `lending`, the outcome events in
  *   decision order. `books-for-shelving`: copies of `books-sent-to-shelving` for the shelving service.
+ *   `ensureLendingTopics` creates them before anything publishes.
  * - All lending workers join one consumer group; the single partition has one owner, so decisions are serial
  *   and need no locks. The other workers are hot standbys that take over on rebalance (crash, session timeout,
  *   leave). On Kafka extra workers buy availability, not throughput.
- * - On partition assignment, in this order: (1) create the transactional producer with the fixed
- *   `transactionalId` `lending-worker` and `initTransactions` - this fences a zombie previous owner and aborts its
- *   open transaction; (2) rebuild state: read `lending-events` (read_committed) from the beginning up to the end
- *   offset fetched now, `replay` (transaction markers occupy offsets: wait for the position to reach the end
- *   offset, not for a message at end - 1); (3) consume commands from the committed offset. On revoke: stop,
- *   disconnect the producer. Standbys must not create the transactional producer (they would fence the owner).
- * - Per command: `parseLendingCommand` -> `decide(command, state, { now, config })`. Events -> in one Kafka
- *   transaction: send them to `lending-events` (and `books-sent-to-shelving` to `books-for-shelving`) and
- *   `sendOffsets` the command offset + 1; commit; only then `evolveAll` the in-memory state. No events (the
- *   requestId was decided before) -> commit the offset only. `LendingError` -> dead-letter the command with the
- *   error, commit the offset.
- * - The outcome is written before (atomically with) the offset commit, so a crash redelivers the command and the
- *   rebuilt state decides it again from scratch; a redelivery of an already-decided command finds its requestId in
- *   `outcomes` and produces nothing (`outcomeOf` gives the earlier outcome). Views read with read_committed.
+ * - The state is never kept apart from the log: every worker, standby or not, runs a follower subscription that
+ *   replays `lending-events` from the beginning at every start (eventlib `replay`) and `evolve`s each event.
+ * - Per command: `parseLendingCommand` (a `LendingError` -> dead-letter the command); ask the broker for the end
+ *   of `lending-events` and wait until the follower has applied it (a worker that just took over sees everything
+ *   its predecessor appended); `decide(command, state, { now, config })`; publish the events to `lending-events`
+ *   (and `books-sent-to-shelving` to `books-for-shelving`); wait until the follower has applied them; only then
+ *   ack (commit the offset). No events (the requestId was decided before) -> ack only (a redelivered return whose
+ *   shelving copy may have been lost gets it re-sent). `LendingError` from `decide` -> dead-letter the command.
+ * - The outcome is appended before the offset is committed, so a crash in between redelivers the command to a
+ *   state that already holds its requestId: `decide` produces nothing (`outcomeOf` gives the earlier outcome).
+ * - No Kafka transactions (kafkajs' transactional producer is known to misbehave; the design is correct without
+ *   it because the state is rebuilt from the log and commands are deduplicated by requestId). What they would add
+ *   is fencing a zombie owner, a worker that lost the partition without noticing: that window is bounded by the
+ *   consumer session timeout.
  *
  * ### Redis Streams: per-command optimistic transaction (WATCH / MULTI / EXEC)
  * - State lives in Redis keys, one per entry, all under the hash tag `{lending}`: `{lending}:book:<id>`,
@@ -148,6 +149,7 @@ export {
   type Validated,
 } from './validation.js';
 export {
+  LENDING_ERRORS,
   LendingError,
   isLendingError,
   LENDING_ERROR_CODES,

@@ -1,6 +1,11 @@
-import { problem } from '../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
-import { idempotencyKeyHeader, keyedRequest, markWritten, startKeyedWrites } from '../../../platform/index.js';
+import {
+  domainProblem,
+  idempotencyKeyHeader,
+  keyedRequest,
+  markWritten,
+  startKeyedWrites,
+} from '../../../platform/index.js';
 import { z } from 'zod';
 import { lendingRegistry, type LendingTopics } from '../wire.js';
 import { ensureLendingTopics, queueLending } from './queue.js';
@@ -54,9 +59,8 @@ export async function lendingCommandService(
               stamp,
             });
             if (!queued.ok) {
-              throw problem(400, 'REST_ERR_VALIDATION', queued.error.message, {
-                errors: queued.error.issues.map((i) => ({ path: `body.${i.field}`, message: i.message })),
-              });
+              // The same rule as the route's body schema: one code for both, whichever catches it.
+              throw domainProblem(queued.error, { code: 'REST_ERR_VALIDATION', path: (field) => `body.${field}` });
             }
             return { events: queued.events, positions: queued.positions };
           });

@@ -1,6 +1,6 @@
 import type { IdGenerator } from '../shared/ids.js';
-import { assignIds, changedFields, hasChanges, requireExisting } from '../shared/crud.js';
-import { unknownReference } from '../shared/errors.js';
+import { assignIds, changedFields, hasChanges, requireExisting, unknownItemReference } from '../shared/crud.js';
+import { isOrdersError, unknownReference, type OrdersError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import type { OrdersState } from '../state.js';
 import {
@@ -16,31 +16,39 @@ import {
  * `done` is required (false: payment requested, true: paid); an order may have several billings; update or
  * delete only an existing billing. Which orders count as billed: see unbilled.ts.
  */
-export function decideBilling(command: BillingCommand, state: OrdersState, ids: IdGenerator): BillingEvent[] {
+export function decideBilling(
+  command: BillingCommand,
+  state: OrdersState,
+  ids: IdGenerator,
+): BillingEvent[] | OrdersError {
   switch (command.type) {
     case 'create-billings': {
-      const { items } = parseInput(createBillingsSchema, command, 'billings');
-      items.forEach((item, index) => {
-        if (!state.orders.has(item.order_id))
-          throw unknownReference('order', item.order_id, `items[${index}].order_id`);
-      });
-      return assignIds(items, state.billings, ids, 'billing').map((billing) => ({
-        type: 'billing-created',
-        data: billing,
-      }));
+      const parsed = parseInput(createBillingsSchema, command, 'billings');
+      if (isOrdersError(parsed)) return parsed;
+      const unknown = unknownItemReference(parsed.items, 'order_id', state.orders, 'order');
+      if (unknown !== undefined) return unknown;
+      const created = assignIds(parsed.items, state.billings, ids, 'billing');
+      if (isOrdersError(created)) return created;
+      return created.map((billing) => ({ type: 'billing-created', data: billing }));
     }
     case 'update-billing': {
-      const { id, changes } = parseInput(updateBillingSchema, command, 'billing update');
-      const changed = changedFields(requireExisting(state.billings, id, 'billing'), changes);
+      const parsed = parseInput(updateBillingSchema, command, 'billing update');
+      if (isOrdersError(parsed)) return parsed;
+      const { id, changes } = parsed;
+      const current = requireExisting(state.billings, id, 'billing');
+      if (isOrdersError(current)) return current;
+      const changed = changedFields(current, changes);
       if (changed.order_id !== undefined && !state.orders.has(changed.order_id)) {
-        throw unknownReference('order', changed.order_id, 'changes.order_id');
+        return unknownReference('order', changed.order_id, 'changes.order_id');
       }
       return hasChanges(changed) ? [{ type: 'billing-updated', data: { id, changes: changed } }] : [];
     }
     case 'delete-billing': {
-      const { id } = parseInput(deleteBillingSchema, command, 'billing delete');
-      requireExisting(state.billings, id, 'billing');
-      return [{ type: 'billing-deleted', data: { id } }];
+      const parsed = parseInput(deleteBillingSchema, command, 'billing delete');
+      if (isOrdersError(parsed)) return parsed;
+      const current = requireExisting(state.billings, parsed.id, 'billing');
+      if (isOrdersError(current)) return current;
+      return [{ type: 'billing-deleted', data: { id: parsed.id } }];
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { IdGenerator } from '../shared/ids.js';
-import { assignIds, changedFields, hasChanges, requireExisting } from '../shared/crud.js';
-import { unknownReference } from '../shared/errors.js';
+import { assignIds, changedFields, hasChanges, requireExisting, unknownItemReference } from '../shared/crud.js';
+import { isOrdersError, unknownReference, type OrdersError } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import type { OrdersState } from '../state.js';
 import {
@@ -16,32 +16,39 @@ import {
  * `items[i].product_id` otherwise); update or delete only an existing row; moving a row to another product
  * needs that product to exist. Stock moves by orders happen in the saga (saga/reserveStock, saga/releaseStock).
  */
-export function decideInventory(command: InventoryCommand, state: OrdersState, ids: IdGenerator): InventoryEvent[] {
+export function decideInventory(
+  command: InventoryCommand,
+  state: OrdersState,
+  ids: IdGenerator,
+): InventoryEvent[] | OrdersError {
   switch (command.type) {
     case 'create-inventory': {
-      const { items } = parseInput(createInventorySchema, command, 'inventory');
-      items.forEach((item, index) => {
-        if (!state.products.has(item.product_id)) {
-          throw unknownReference('product', item.product_id, `items[${index}].product_id`);
-        }
-      });
-      return assignIds(items, state.inventory, ids, 'inventory').map((row) => ({
-        type: 'inventory-created',
-        data: row,
-      }));
+      const parsed = parseInput(createInventorySchema, command, 'inventory');
+      if (isOrdersError(parsed)) return parsed;
+      const unknown = unknownItemReference(parsed.items, 'product_id', state.products, 'product');
+      if (unknown !== undefined) return unknown;
+      const created = assignIds(parsed.items, state.inventory, ids, 'inventory');
+      if (isOrdersError(created)) return created;
+      return created.map((row) => ({ type: 'inventory-created', data: row }));
     }
     case 'update-inventory': {
-      const { id, changes } = parseInput(updateInventorySchema, command, 'inventory update');
-      const changed = changedFields(requireExisting(state.inventory, id, 'inventory'), changes);
+      const parsed = parseInput(updateInventorySchema, command, 'inventory update');
+      if (isOrdersError(parsed)) return parsed;
+      const { id, changes } = parsed;
+      const current = requireExisting(state.inventory, id, 'inventory');
+      if (isOrdersError(current)) return current;
+      const changed = changedFields(current, changes);
       if (changed.product_id !== undefined && !state.products.has(changed.product_id)) {
-        throw unknownReference('product', changed.product_id, 'changes.product_id');
+        return unknownReference('product', changed.product_id, 'changes.product_id');
       }
       return hasChanges(changed) ? [{ type: 'inventory-updated', data: { id, changes: changed } }] : [];
     }
     case 'delete-inventory': {
-      const { id } = parseInput(deleteInventorySchema, command, 'inventory delete');
-      requireExisting(state.inventory, id, 'inventory');
-      return [{ type: 'inventory-deleted', data: { id } }];
+      const parsed = parseInput(deleteInventorySchema, command, 'inventory delete');
+      if (isOrdersError(parsed)) return parsed;
+      const current = requireExisting(state.inventory, parsed.id, 'inventory');
+      if (isOrdersError(current)) return current;
+      return [{ type: 'inventory-deleted', data: { id: parsed.id } }];
     }
   }
 }

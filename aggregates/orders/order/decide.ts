@@ -1,6 +1,6 @@
 import type { IdGenerator } from '../shared/ids.js';
-import { assignIds, changedFields, hasChanges, requireExisting } from '../shared/crud.js';
-import { ORDERS_ERROR_CODES, OrdersError, unknownReference } from '../shared/errors.js';
+import { assignIds, changedFields, hasChanges, requireExisting, unknownItemReference } from '../shared/crud.js';
+import { ORDERS_ERROR_CODES, OrdersError, isOrdersError, unknownReference } from '../shared/errors.js';
 import { parseInput } from '../shared/validation.js';
 import type { OrdersState } from '../state.js';
 import {
@@ -17,25 +17,28 @@ import {
  * change `customer_id` and `product_ids` but never the status (the saga owns it); it corrects the record only and
  * does not re-run the saga. Update and delete need an existing order.
  */
-export function decideOrder(command: OrderCommand, state: OrdersState, ids: IdGenerator): OrderEvent[] {
+export function decideOrder(command: OrderCommand, state: OrdersState, ids: IdGenerator): OrderEvent[] | OrdersError {
   switch (command.type) {
     case 'create-orders': {
-      const { items } = parseInput(createOrdersSchema, command, 'orders');
-      items.forEach((item, index) => {
-        if (!state.customers.has(item.customer_id)) {
-          throw unknownReference('customer', item.customer_id, `items[${index}].customer_id`);
-        }
-      });
-      return assignIds(items, state.orders, ids, 'order').map(({ id, customer_id, product_ids }) => ({
+      const parsed = parseInput(createOrdersSchema, command, 'orders');
+      if (isOrdersError(parsed)) return parsed;
+      const unknown = unknownItemReference(parsed.items, 'customer_id', state.customers, 'customer');
+      if (unknown !== undefined) return unknown;
+      const created = assignIds(parsed.items, state.orders, ids, 'order');
+      if (isOrdersError(created)) return created;
+      return created.map(({ id, customer_id, product_ids }) => ({
         type: 'order-created',
         data: { id, customer_id, product_ids, status: 'pending' },
       }));
     }
     case 'update-order': {
-      const { id, changes } = parseInput(updateOrderSchema, command, 'order update');
+      const parsed = parseInput(updateOrderSchema, command, 'order update');
+      if (isOrdersError(parsed)) return parsed;
+      const { id, changes } = parsed;
       const current = requireExisting(state.orders, id, 'order');
+      if (isOrdersError(current)) return current;
       if (changes.status !== undefined && changes.status !== current.status) {
-        throw new OrdersError(
+        return new OrdersError(
           ORDERS_ERROR_CODES.validation,
           `the status of order ${JSON.stringify(id)} is ${current.status} and only the order saga changes it`,
           { field: 'changes.status' },
@@ -43,14 +46,16 @@ export function decideOrder(command: OrderCommand, state: OrdersState, ids: IdGe
       }
       const changed = changedFields(current, { customer_id: changes.customer_id, product_ids: changes.product_ids });
       if (changed.customer_id !== undefined && !state.customers.has(changed.customer_id)) {
-        throw unknownReference('customer', changed.customer_id, 'changes.customer_id');
+        return unknownReference('customer', changed.customer_id, 'changes.customer_id');
       }
       return hasChanges(changed) ? [{ type: 'order-updated', data: { id, changes: changed } }] : [];
     }
     case 'delete-order': {
-      const { id } = parseInput(deleteOrderSchema, command, 'order delete');
-      requireExisting(state.orders, id, 'order');
-      return [{ type: 'order-deleted', data: { id } }];
+      const parsed = parseInput(deleteOrderSchema, command, 'order delete');
+      if (isOrdersError(parsed)) return parsed;
+      const current = requireExisting(state.orders, parsed.id, 'order');
+      if (isOrdersError(current)) return current;
+      return [{ type: 'order-deleted', data: { id: parsed.id } }];
     }
   }
 }

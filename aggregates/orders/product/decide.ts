@@ -1,3 +1,4 @@
+import { isOrdersError, type OrdersError } from '../shared/errors.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { assignIds, changedFields, hasChanges, requireExisting } from '../shared/crud.js';
 import { parseInput } from '../shared/validation.js';
@@ -14,24 +15,34 @@ import {
  * Product rules: create one or many; update or delete only an existing product. Deleting a product leaves its
  * inventory rows alone; orders for it then end out-of-stock (an unknown product has no stock).
  */
-export function decideProduct(command: ProductCommand, state: OrdersState, ids: IdGenerator): ProductEvent[] {
+export function decideProduct(
+  command: ProductCommand,
+  state: OrdersState,
+  ids: IdGenerator,
+): ProductEvent[] | OrdersError {
   switch (command.type) {
     case 'create-products': {
-      const { items } = parseInput(createProductsSchema, command, 'products');
-      return assignIds(items, state.products, ids, 'product').map((product) => ({
-        type: 'product-created',
-        data: product,
-      }));
+      const parsed = parseInput(createProductsSchema, command, 'products');
+      if (isOrdersError(parsed)) return parsed;
+      const created = assignIds(parsed.items, state.products, ids, 'product');
+      if (isOrdersError(created)) return created;
+      return created.map((product) => ({ type: 'product-created', data: product }));
     }
     case 'update-product': {
-      const { id, changes } = parseInput(updateProductSchema, command, 'product update');
-      const changed = changedFields(requireExisting(state.products, id, 'product'), changes);
+      const parsed = parseInput(updateProductSchema, command, 'product update');
+      if (isOrdersError(parsed)) return parsed;
+      const { id, changes } = parsed;
+      const current = requireExisting(state.products, id, 'product');
+      if (isOrdersError(current)) return current;
+      const changed = changedFields(current, changes);
       return hasChanges(changed) ? [{ type: 'product-updated', data: { id, changes: changed } }] : [];
     }
     case 'delete-product': {
-      const { id } = parseInput(deleteProductSchema, command, 'product delete');
-      requireExisting(state.products, id, 'product');
-      return [{ type: 'product-deleted', data: { id } }];
+      const parsed = parseInput(deleteProductSchema, command, 'product delete');
+      if (isOrdersError(parsed)) return parsed;
+      const current = requireExisting(state.products, parsed.id, 'product');
+      if (isOrdersError(current)) return current;
+      return [{ type: 'product-deleted', data: { id: parsed.id } }];
     }
   }
 }

@@ -1,7 +1,9 @@
 import { frozenEntity } from '../shared/crud.js';
 import { subtractMoney } from '../shared/money.js';
-import type { OrdersStateDraft } from '../state.js';
+import type { OrderCreated } from '../order/schema.js';
+import type { OrdersState, OrdersStateDraft } from '../state.js';
 import type { ReservedItem, SagaEvent } from './schema.js';
+import type { SagaEventType } from './steps.js';
 
 /** Adds `sign * quantity` to each inventory row still there (a deleted row stays deleted). */
 function moveStock(draft: OrdersStateDraft, items: readonly ReservedItem[], sign: 1 | -1): void {
@@ -66,4 +68,47 @@ export function evolveSaga(draft: OrdersStateDraft, event: SagaEvent): void {
       return;
     }
   }
+}
+
+/** `order-created` starts the order's saga: recorded once per order id, kept when the order is deleted. */
+export function recordSagaStart(draft: OrdersStateDraft, event: OrderCreated): void {
+  const { id: order_id, customer_id } = event.data;
+  if (draft.read('sagas').has(order_id)) return;
+  draft.write('sagas').set(order_id, frozenEntity({ order_id, customer_id }));
+}
+
+/**
+ * The stock and money outcomes `evolveSaga` has recorded for an order, read back from its markers: what
+ * `reservations` and `charges` hold once each of these events was folded (`order-status-changed` is not among
+ * them: it moves neither).
+ */
+export function recordedSagaOutcomes(
+  state: Pick<OrdersState, 'reservations' | 'charges'>,
+  orderId: string,
+): SagaEventType[] {
+  const outcomes: SagaEventType[] = [];
+  switch (state.reservations.get(orderId)?.status) {
+    case 'reserved':
+      outcomes.push('stock-reserved');
+      break;
+    case 'failed':
+      outcomes.push('stock-reservation-failed');
+      break;
+    case 'released':
+      outcomes.push('stock-reserved', 'stock-released');
+      break;
+    case undefined:
+      break;
+  }
+  switch (state.charges.get(orderId)?.status) {
+    case 'charged':
+      outcomes.push('customer-charged');
+      break;
+    case 'failed':
+      outcomes.push('charge-failed');
+      break;
+    case undefined:
+      break;
+  }
+  return outcomes;
 }

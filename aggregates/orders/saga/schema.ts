@@ -101,6 +101,15 @@ export type SagaEvent =
 
 // ---- the markers each step leaves in state (its idempotency record, keyed by order id) ------------------------
 
+/**
+ * An order's saga has started (`order-created`). Kept when the order is deleted: the steps run on all the same
+ * (stock is reserved and charged for it), so its stock and money still move.
+ */
+export interface SagaStart {
+  readonly order_id: string;
+  readonly customer_id: string;
+}
+
 /** What the reserve-stock step did for one order; `released` once the compensation gave the units back. */
 export interface Reservation {
   readonly order_id: string;

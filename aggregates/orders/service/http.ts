@@ -1,20 +1,5 @@
 import { z } from 'zod';
-import { isRestError, problem, type RestError } from '../../../restlib/index.js';
-import { ORDERS_ERROR_HTTP_STATUS, isOrdersError, type OrdersError } from '../index.js';
 import { readYourWritesHeaders } from '../../../platform/index.js';
-
-/** An OrdersError as the problem+json answer its code maps to (400, 404, 409, 422), naming every field. */
-export function ordersProblem(err: OrdersError): RestError {
-  return problem(ORDERS_ERROR_HTTP_STATUS[err.code], err.code, err.message, {
-    errors: err.issues.map((issue) => ({ path: issue.field, message: issue.message })),
-  });
-}
-
-/** Rethrows domain errors as problems; anything else unchanged. */
-export function asProblem(err: unknown): unknown {
-  if (isRestError(err)) return err;
-  return isOrdersError(err) ? ordersProblem(err) : err;
-}
 
 /** Request headers every orders route accepts: the caller's write watermark (read-your-writes). */
 export const afterHeaders = z.object(readYourWritesHeaders);

@@ -19,4 +19,3 @@ export {
   notificationsTopic,
   ordersRegistry,
 } from './topics.js';
-export { asProblem, ordersProblem } from './http.js';

@@ -6,6 +6,7 @@ import {
   applyOrdersEvent,
   emptyOrdersState,
   isOrdersEventType,
+  sagasInFlight,
   type OrdersState,
   type RecordedOrdersEvent,
 } from '../index.js';
@@ -24,15 +25,16 @@ export interface OrdersStateModelOptions {
 
 /**
  * The orders state as the log describes it, rebuilt from the beginning at every start and kept current: every
- * event folded exactly once, in log order (one replay subscription, one partition). Besides the state it tracks
- * the orders whose stock or money moves are not finished yet (`sagasInFlight`), which the command service uses
- * to keep absolute stock and balance writes from crossing a saga (README.md, "Concurrency").
+ * event folded exactly once, in log order (one replay subscription, one partition). `sagasInFlight` reads the
+ * orders whose stock or money moves are not finished yet off that state (the domain's `sagasInFlight`); the
+ * command service uses it to keep absolute stock and balance writes from crossing a saga (README.md,
+ * "Concurrency").
  */
 export interface OrdersStateModel {
   readonly model: ReadModel;
   /** The current state; read it synchronously, don't keep it across awaits. */
   state(): OrdersState;
-  /** Order ids created whose saga has not finished moving stock or money. */
+  /** Order ids created whose saga has not finished moving stock or money, computed from `state()`. */
   sagasInFlight(): ReadonlySet<string>;
   /** Resolves at the next applied event (or after `timeoutMs`). */
   changed(timeoutMs: number): Promise<void>;
@@ -47,24 +49,8 @@ export function recordedOrdersEvent(envelope: Envelope): RecordedOrdersEvent | u
   return { id: envelope.id, type: envelope.type, data: envelope.data } as RecordedOrdersEvent;
 }
 
-function trackSaga(inFlight: Set<string>, event: RecordedOrdersEvent): void {
-  switch (event.type) {
-    case 'order-created':
-      inFlight.add(event.data.id);
-      return;
-    case 'stock-reservation-failed':
-    case 'customer-charged':
-    case 'stock-released':
-      inFlight.delete(event.data.order_id);
-      return;
-    default:
-      return;
-  }
-}
-
 export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateModelOptions): Promise<OrdersStateModel> {
   const draft = new OrdersStateDraft(emptyOrdersState);
-  const inFlight = new Set<string>();
   let waiters: (() => void)[] = [];
   const model = await startReadModel(bus, {
     topics: [opts.topic],
@@ -76,7 +62,6 @@ export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateMode
       if (event === undefined) return false;
       opts.beforeApply?.(event, draft.current());
       applyOrdersEvent(draft, event);
-      trackSaga(inFlight, event);
       const wake = waiters;
       waiters = [];
       for (const w of wake) w();
@@ -87,7 +72,7 @@ export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateMode
   return {
     model,
     state: () => draft.current(),
-    sagasInFlight: () => inFlight,
+    sagasInFlight: () => sagasInFlight(draft.current()),
     changed: (timeoutMs) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);

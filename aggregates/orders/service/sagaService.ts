@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
-import { ordersEventKey, SAGA_STEPS, sagaReactions, type SagaParticipant } from '../index.js';
+import { ordersEventKey, SAGA_PARTICIPANTS, sagaReactions, sagaTriggers, type SagaParticipant } from '../index.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
 import { startReactor, type Reactor } from './reactor.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
 import { ensureOrdersTopic } from './topics.js';
 
-export const SAGA_PARTICIPANTS: readonly SagaParticipant[] = Object.freeze(['inventory', 'accounts', 'orders']);
+/** The saga's participants (declared with its steps, `ORDER_SAGA_STEPS`). */
+export { SAGA_PARTICIPANTS };
 
 export interface OrdersSagaOptions {
   identity: ComponentIdentity;
@@ -17,21 +18,12 @@ export interface OrdersSagaOptions {
   participants?: readonly SagaParticipant[];
 }
 
-/** The event types that trigger a participant's steps. */
-function triggersOf(participant: SagaParticipant): Set<string> {
-  return new Set(
-    Object.values(SAGA_STEPS)
-      .filter((step) => step.participant === participant)
-      .flatMap((step) => step.triggers),
-  );
-}
-
 const OptionsSchema = z.object({
   identity: identitySchema,
   topic: topicNameSchema,
   group: groupSchema,
   participants: z
-    .array(z.enum(['inventory', 'accounts', 'orders']))
+    .array(z.enum(SAGA_PARTICIPANTS as [SagaParticipant, ...SagaParticipant[]]))
     .min(1)
     .refine((list) => new Set(list).size === list.length, 'must not repeat a participant')
     .default([...SAGA_PARTICIPANTS]),
@@ -39,8 +31,10 @@ const OptionsSchema = z.object({
 
 /**
  * `orders-saga`: the order saga's participants, each a durable consumer group of its own on the orders topic:
- * inventory (reserve-stock, release-stock), accounts (charge-customer), orders (settle-order). Each decides with
- * the domain's pure steps on the state this process rebuilds from the log, publishes, then acks (see reactor.ts).
+ * inventory (reserve-stock, release-stock), accounts (charge-customer), orders (settle-order), as the domain
+ * declares them (`ORDER_SAGA_STEPS`): one reactor per participant, woken by its steps' triggers. Each decides
+ * with the domain's pure steps on the state this process rebuilds from the log, publishes, then acks (see
+ * reactor.ts).
  */
 export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaOptions): Promise<ServiceComponent> {
   const opts = validOptions(OptionsSchema, options, 'orders-saga');
@@ -63,7 +57,7 @@ export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaO
         consumerName: `${opts.identity.id}-${participant}`,
         producer: `${opts.identity.id}/${participant}`,
         log: log.child({ participant }),
-        triggers: triggersOf(participant),
+        triggers: sagaTriggers(participant),
         react: (event, _envelope, state) => {
           const events = sagaReactions(event, state, participant).flatMap((r) => r.events);
           if (events.length > 0)

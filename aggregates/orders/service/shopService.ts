@@ -5,16 +5,19 @@ import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../..
 import {
   decide,
   decideDemoData,
+  isOrdersError,
   ordersEventKey,
   parseOrdersCommand,
   randomIds,
   type IdGenerator,
   type OrdersCommand,
+  type OrdersError,
   type OrdersEvent,
   type OrdersState,
 } from '../index.js';
 import {
   afterOf,
+  domainProblem,
   idempotencyKeyHeader,
   IdempotencyLedger,
   idempotentWrites,
@@ -24,7 +27,7 @@ import {
   type WriteResult,
 } from '../../../platform/index.js';
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
-import { afterHeaders, asProblem, idParams, SerialQueue } from './http.js';
+import { afterHeaders, idParams, SerialQueue } from './http.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
 import { ensureOrdersTopic } from './topics.js';
@@ -88,13 +91,14 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
 
   const noSagaRunning = async () => {
     const deadline = Date.now() + waitMs;
-    while (model.sagasInFlight().size > 0) {
+    // Computed from the state (O(orders)), so once per change, not once per check.
+    for (let running = model.sagasInFlight().size; running > 0; running = model.sagasInFlight().size) {
       const left = deadline - Date.now();
       if (left <= 0) {
         throw problem(
           503,
           'REST_ERR_UNAVAILABLE',
-          `${model.sagasInFlight().size} order(s) are still moving stock or money; retry when they are done`,
+          `${running} order(s) are still moving stock or money; retry when they are done`,
         );
       }
       await model.changed(left);
@@ -109,7 +113,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
   const write = (
     after: string | undefined,
     correlationId: string,
-    decideOn: (state: OrdersState) => readonly OrdersEvent[],
+    decideOn: (state: OrdersState) => readonly OrdersEvent[] | OrdersError,
     guard: boolean,
     keyed: KeyedRequest | undefined,
   ): Promise<WriteResult> =>
@@ -117,12 +121,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
       await upToDate(after);
       return keyedWrites(keyed, async (stamp) => {
         if (guard) await noSagaRunning();
-        let events: readonly OrdersEvent[];
-        try {
-          events = decideOn(model.state());
-        } catch (err) {
-          throw asProblem(err);
-        }
+        const events = decideOn(model.state());
+        if (isOrdersError(events)) throw domainProblem(events);
         if (events.length === 0) return { events: [], positions: [] };
         const envelopes = stamp(
           events.map((event) =>
@@ -144,11 +144,9 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     });
 
   const parse = (raw: unknown): OrdersCommand => {
-    try {
-      return parseOrdersCommand(raw);
-    } catch (err) {
-      throw asProblem(err);
-    }
+    const command = parseOrdersCommand(raw);
+    if (isOrdersError(command)) throw domainProblem(command);
+    return command;
   };
 
   const runCommand = (

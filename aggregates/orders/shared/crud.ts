@@ -1,4 +1,4 @@
-import { conflict, notFound } from './errors.js';
+import { conflict, notFound, unknownReference, type OrdersError } from './errors.js';
 import type { IdGenerator } from './ids.js';
 
 /**
@@ -11,28 +11,48 @@ import type { IdGenerator } from './ids.js';
 
 type WithId = { readonly id: string };
 
-/** Gives every draft its id (the caller's, or one from `ids`); throws ORD_ERR_CONFLICT naming `items[i].id`. */
+/**
+ * Gives every draft its id (the caller's, or one from `ids`); returns ORD_ERR_CONFLICT naming `items[i].id` for
+ * the first id that exists or repeats in the batch.
+ */
 export function assignIds<D extends { id?: string | undefined }>(
   drafts: readonly D[],
   existing: ReadonlyMap<string, unknown>,
   ids: IdGenerator,
   entity: string,
-): Array<Omit<D, 'id'> & WithId> {
+): Array<Omit<D, 'id'> & WithId> | OrdersError {
   const seen = new Set<string>();
-  return drafts.map((draft, index) => {
+  const assigned: Array<Omit<D, 'id'> & WithId> = [];
+  for (const [index, draft] of drafts.entries()) {
     const { id: given, ...fields } = draft;
     const id = given ?? ids.newId();
-    if (existing.has(id) || seen.has(id)) throw conflict(entity, id, `items[${index}].id`);
+    if (existing.has(id) || seen.has(id)) return conflict(entity, id, `items[${index}].id`);
     seen.add(id);
-    return { id, ...fields };
-  });
+    assigned.push({ id, ...fields });
+  }
+  return assigned;
 }
 
-/** The entity with this id; throws ORD_ERR_NOT_FOUND (field `id`) when there is none. */
-export function requireExisting<E>(collection: ReadonlyMap<string, E>, id: string, entity: string): E {
+/** The entity with this id, or ORD_ERR_NOT_FOUND (field `id`) when there is none. */
+export function requireExisting<E>(collection: ReadonlyMap<string, E>, id: string, entity: string): E | OrdersError {
   const found = collection.get(id);
-  if (found === undefined) throw notFound(entity, id);
-  return found;
+  return found === undefined ? notFound(entity, id) : found;
+}
+
+/**
+ * ORD_ERR_UNKNOWN_REFERENCE naming `items[i].<field>` for the first item whose `field` points at no entity of
+ * `existing`; undefined when every item's reference exists.
+ */
+export function unknownItemReference<F extends string>(
+  items: readonly { readonly [K in F]: string }[],
+  field: F,
+  existing: ReadonlyMap<string, unknown>,
+  entity: string,
+): OrdersError | undefined {
+  for (const [index, item] of items.entries()) {
+    if (!existing.has(item[field])) return unknownReference(entity, item[field], `items[${index}].${field}`);
+  }
+  return undefined;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

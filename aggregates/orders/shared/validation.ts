@@ -11,8 +11,8 @@ export function fieldName(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Parses `input` with `schema`, or throws ORD_ERR_VALIDATION naming the first field at fault. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+/** Parses `input` with `schema`; returns ORD_ERR_VALIDATION naming the first field at fault (never throws). */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> | OrdersError {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues: FieldIssue[] = result.error.issues.map((issue) => ({
@@ -21,7 +21,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what:
   }));
   const first = issues[0] ?? { field: '', message: 'invalid input' };
   const where = first.field === '' ? '' : ` at ${first.field}`;
-  throw new OrdersError(ORDERS_ERROR_CODES.validation, `invalid ${what}${where}: ${first.message}`, {
+  return new OrdersError(ORDERS_ERROR_CODES.validation, `invalid ${what}${where}: ${first.message}`, {
     field: first.field,
     issues,
     cause: result.error,

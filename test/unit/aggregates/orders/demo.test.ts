@@ -9,7 +9,7 @@ import {
   evolveAll,
   rebuildOrdersState,
 } from '../../../../aggregates/orders/index.js';
-import { demoEvents, ordersSpec, sequenceIds, stockByProduct } from './support.js';
+import { decided, demoEvents, ordersSpec, sequenceIds, stockByProduct } from './support.js';
 
 describe('demo data (/init-data)', () => {
   it('holds the seed`s accounts and items', () => {
@@ -57,7 +57,7 @@ describe('demo data (/init-data)', () => {
 
   it('as commands, decided on an empty shop, gives the same state; on a loaded shop they conflict', () => {
     let state = emptyOrdersState;
-    for (const command of demoDataCommands()) state = evolveAll(state, decide(command, state, sequenceIds()));
+    for (const command of demoDataCommands()) state = evolveAll(state, decided(decide(command, state, sequenceIds())));
     expect(state).toEqual(rebuildOrdersState(demoEvents));
     const [first] = demoDataCommands();
     if (first === undefined) throw new Error('no demo commands');

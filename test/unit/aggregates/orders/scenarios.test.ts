@@ -8,11 +8,11 @@ import {
   type OrdersCommand,
   type OrdersState,
 } from '../../../../aggregates/orders/index.js';
-import { sequenceIds, stockByProduct } from './support.js';
+import { decided, sequenceIds, stockByProduct } from './support.js';
 
 /** What a shop does per request: decide, then append and run the saga to its end (embedded mode). */
 function send(state: OrdersState, command: OrdersCommand, ids = sequenceIds('gen')) {
-  return runSagaLocally(state, decide(command, state, ids));
+  return runSagaLocally(state, decided(decide(command, state, ids)));
 }
 
 function placeOrder(state: OrdersState, id: string, productIds: string[]) {
@@ -75,7 +75,7 @@ describe('OrderShop client scenario (seed 001), as pure state', () => {
     const ids = sequenceIds('uuid');
     let state = emptyOrdersState;
     const apply = (command: OrdersCommand) => {
-      const run = runSagaLocally(state, decide(command, state, ids));
+      const run = runSagaLocally(state, decided(decide(command, state, ids)));
       state = run.state;
       return run.events;
     };

@@ -28,19 +28,18 @@ export function sequenceIds(prefix = 'id'): IdGenerator {
   };
 }
 
-/** `decide` returns the OrdersError it throws, so the helper can compare it with `thenFails`. */
+/** The orders decider as is: `decide` returns its OrdersError, which `thenFails` compares. */
 export const ordersDecider: Decider<OrdersCommand, OrdersEvent, OrdersState, IdGenerator, OrdersError> = {
-  decide(command, state, ids) {
-    try {
-      return decide(command, state, ids);
-    } catch (err) {
-      if (isOrdersError(err)) return err;
-      throw err;
-    }
-  },
+  decide,
   evolve,
   initialState: emptyOrdersState,
 };
+
+/** The events a decide returned; throws the OrdersError it returned instead (for setup steps that must pass). */
+export function decided<E>(result: E[] | OrdersError): E[] {
+  if (isOrdersError(result)) throw result;
+  return result;
+}
 
 /** Given events, when a command, then events or an error. Fresh generated ids (`id-1`, ...) per spec. */
 export function ordersSpec(ids: IdGenerator = sequenceIds()) {

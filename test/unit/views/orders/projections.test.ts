@@ -3,6 +3,7 @@ import {
   decide,
   decideDemoData,
   emptyOrdersState,
+  isOrdersError,
   runSagaLocally,
   type OrdersCommand,
   type OrdersEvent,
@@ -36,7 +37,11 @@ function shopLog(commands: readonly OrdersCommand[]): OrdersEvent[] {
   };
   push(decideDemoData(state));
   let n = 0;
-  for (const command of commands) push(decide(command, state, { newId: () => `gen-${(n += 1)}` }));
+  for (const command of commands) {
+    const events = decide(command, state, { newId: () => `gen-${(n += 1)}` });
+    if (isOrdersError(events)) throw events;
+    push(events);
+  }
   return log;
 }
 

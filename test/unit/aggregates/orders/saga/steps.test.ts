@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ORDER_SAGA_STEPS,
+  SAGA_MOVING_ENDS,
+  SAGA_PARTICIPANTS,
   SAGA_STEPS,
   rebuildOrdersState,
   runSagaLocally,
   sagaOrderId,
   sagaReactions,
   sagaStepKey,
+  sagaTriggers,
   type OrdersEvent,
 } from '../../../../../aggregates/orders/index.js';
 import { customerCreated, demoEvents, orderCreated } from '../support.js';
@@ -26,6 +30,44 @@ describe('saga steps table', () => {
         triggers: ['stock-reservation-failed', 'customer-charged', 'stock-released'],
       },
     });
+  });
+
+  it('derives the participants, their triggers and the end of the stock and money moves from the declaration', () => {
+    expect(SAGA_PARTICIPANTS).toEqual(['inventory', 'accounts', 'orders']);
+    expect([...sagaTriggers('inventory')]).toEqual(['order-created', 'charge-failed']);
+    expect([...sagaTriggers('accounts')]).toEqual(['stock-reserved']);
+    expect([...sagaTriggers('orders')]).toEqual(['stock-reservation-failed', 'customer-charged', 'stock-released']);
+    expect([...SAGA_MOVING_ENDS]).toEqual(['stock-reservation-failed', 'customer-charged', 'stock-released']);
+    // The orders participant settles exactly when the moves are over.
+    expect(new Set(sagaTriggers('orders'))).toEqual(SAGA_MOVING_ENDS);
+    expect(ORDER_SAGA_STEPS.map((step) => [step.name, step.emits])).toEqual([
+      ['reserve-stock', ['stock-reserved', 'stock-reservation-failed']],
+      ['charge-customer', ['customer-charged', 'charge-failed']],
+      ['release-stock', ['stock-released']],
+      ['settle-order', ['order-status-changed']],
+    ]);
+  });
+
+  it('every step emits only what it declares, and every declared event is emitted by some run', () => {
+    const emitted = new Set<string>();
+    const check = (events: readonly OrdersEvent[]) => {
+      const run = runSagaLocally(rebuildOrdersState(demoEvents), events);
+      for (const [i, event] of run.events.entries()) {
+        // Like a participant: the state holds the event and everything before it.
+        const folded = rebuildOrdersState([...demoEvents, ...run.events.slice(0, i + 1)]);
+        for (const reaction of sagaReactions(event, folded)) {
+          const declared = ORDER_SAGA_STEPS.find((step) => step.name === reaction.step)!;
+          for (const out of reaction.events) {
+            expect(declared.emits).toContain(out.type);
+            emitted.add(out.type);
+          }
+        }
+      }
+    };
+    check([orderCreated('o-1', '101', ['201', '204'])]); // to-be-shipped
+    check([orderCreated('o-2', '102', ['201'])]); // insufficient-fund, stock released
+    check([orderCreated('o-3', '101', ['999'])]); // out-of-stock
+    expect([...emitted].sort()).toEqual(ORDER_SAGA_STEPS.flatMap((step) => step.emits).sort());
   });
 
   it('keys each step by order id and step name', () => {
