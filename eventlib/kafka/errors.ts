@@ -57,6 +57,19 @@ export function translateKafkaError(err: unknown, action: string): EventLibError
   return new EventLibError('EVT_ERR_BROKER', message, { cause: err, retriable: e.retriable ?? true });
 }
 
+/**
+ * A failed produce to a topic the bus ensured before sending: "unknown topic" then is a broker that is still
+ * loading its partitions after a restart, worth retrying (a command dead-lettered for it would be lost).
+ */
+export function translatePublishError(err: unknown): EventLibError {
+  const translated = translateKafkaError(err, 'publishing');
+  if (translated.code !== 'EVT_ERR_UNKNOWN_TOPIC' || translated.retriable) return translated;
+  return new EventLibError(translated.code, `${translated.message} (the broker is loading its partitions)`, {
+    cause: err,
+    retriable: true,
+  });
+}
+
 /** Broker answers that mean "the topic is not (yet) in this broker's metadata", normal right after a creation. */
 const TOPIC_NOT_READY_TYPES = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',

@@ -104,7 +104,6 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
     { timeoutMs: 120_000, intervalMs: 500, what: 'every acknowledged lending request to be decided' },
   ).catch(() => undefined);
   figures.lost += undecided.size;
-  figures.lostWhat.push(...[...undecided].map((id) => `lending ${id}`));
 
   // Orders: every acknowledged order exists and settles.
   const orders = await waitFor(
@@ -159,6 +158,16 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
       }
     }
     for (const n of outcomes.values()) if (n > 1) figures.doubled += n - 1;
+    // Where an undecided request stopped: never queued, queued but not decided, or decided but not in the view.
+    const queued = new Set(commands.map((e) => (e.data as { requestId?: string }).requestId));
+    for (const id of undecided) {
+      const where = !queued.has(id)
+        ? 'not on the command log'
+        : outcomes.has(id)
+          ? 'decided, view behind'
+          : 'queued, undecided';
+      figures.lostWhat.push(`lending ${id} (${where})`);
+    }
     figures.lendingViolations = invariantViolations(replay(lendingEvents), lendingConfig());
     figures.conservation = conservation(ordersLog, orders, shop, await json(`${gw}/report`));
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventLibError, isEventLibError, isPoisonError } from '../../../eventlib/index.js';
-import { isTopicNotReadyError, translateKafkaError } from '../../../eventlib/kafka/errors.js';
+import { isTopicNotReadyError, translateKafkaError, translatePublishError } from '../../../eventlib/kafka/errors.js';
 import { isNoGroupError, translateRedisError } from '../../../eventlib/redis/errors.js';
 
 const named = (name: string, extra: Record<string, unknown> = {}) =>
@@ -58,6 +58,20 @@ describe('translateKafkaError', () => {
   it('passes eventlib errors through', () => {
     const err = new EventLibError('EVT_ERR_CLOSED', 'closed');
     expect(translateKafkaError(err, 'x')).toBe(err);
+  });
+});
+
+describe('translatePublishError (the topic was ensured before the produce)', () => {
+  it('retries an unknown topic-partition: a restarted broker still loading its partitions', () => {
+    const unknown = named('KafkaJSNumberOfRetriesExceeded', {
+      originalError: named('KafkaJSProtocolError', { type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true }),
+    });
+    expect(translatePublishError(unknown)).toMatchObject({ code: 'EVT_ERR_UNKNOWN_TOPIC', retriable: true });
+  });
+
+  it('leaves every other error as translateKafkaError has it', () => {
+    const auth = named('KafkaJSProtocolError', { type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false });
+    expect(translatePublishError(auth)).toMatchObject({ code: 'EVT_ERR_AUTH', retriable: false });
   });
 });
 
