@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RestApp } from '../restlib/index.js';
-import { BookInputSchema, BookSchema } from '../aggregates/bookshelf/events.js';
+import { BookInputSchema, BookSchema } from '../aggregates/bookshelf/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { Upstreams } from './upstream.js';
 

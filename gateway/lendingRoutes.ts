@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
 import type { RestApp } from '../restlib/index.js';
-import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/domain/index.js';
+import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { Upstreams } from './upstream.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RestApp } from '../restlib/index.js';
-import { createPaths, ENTITY_ROUTES } from '../aggregates/orders/service/entityRoutes.js';
+import { createPaths, ENTITY_ROUTES } from '../aggregates/orders/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { Upstreams } from './upstream.js';
 

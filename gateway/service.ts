@@ -3,7 +3,7 @@ import type { RestApp } from '../restlib/index.js';
 import { bookshelfGatewayRoutes } from './bookshelfRoutes.js';
 import { ordersGatewayRoutes } from './ordersRoutes.js';
 import { lendingGatewayRoutes } from './lendingRoutes.js';
-import { libraryGatewayRoutes } from './libraryRoutes.js';
+import { libraryGatewayRoutes } from './library/routes.js';
 import { upstreams, type Upstreams } from './upstream.js';
 
 /** A domain's routes on the gateway, forwarded to its services through `up`. */

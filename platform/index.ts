@@ -46,3 +46,4 @@ export type {
   ErrorCatalogueDefinition,
   ErrorCodeSpec,
 } from './errors.js';
+export { groupSchema, identitySchema, topicNameSchema, validOptions } from './serviceOptions.js';

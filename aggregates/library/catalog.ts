@@ -67,3 +67,28 @@ export function libraryEnvelopes(
     ),
   ];
 }
+
+const QueryText = z.string().max(200).optional();
+/** `GET /books` of the library view: case-insensitive substrings of title and author (`q`: either). */
+export const CatalogQuerySchema = z.object({ q: QueryText, title: QueryText, author: QueryText });
+/** `POST /patrons/login` of the library view, and the login form. */
+export const CredentialsSchema = z.object({
+  firstName: z.string().trim().min(1).max(100),
+  lastName: z.string().trim().min(1).max(100),
+  libraryId: z.string().trim().min(1).max(40),
+});
+
+export interface Credentials {
+  firstName: string;
+  lastName: string;
+  libraryId: string;
+}
+
+const sameName = (a: string, b: string) => a.trim().toLocaleLowerCase('en') === b.trim().toLocaleLowerCase('en');
+
+/** The patron these credentials name: names compared case-insensitively (trimmed), the library ID exactly. */
+export function findPatron(patrons: ReadonlyMap<string, Patron>, c: Credentials): Patron | undefined {
+  const patron = patrons.get(c.libraryId);
+  if (!patron) return undefined;
+  return sameName(patron.firstName, c.firstName) && sameName(patron.lastName, c.lastName) ? patron : undefined;
+}

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Envelope } from '../../eventlib/index.js';
 import { billingEventSchemas, type BillingEvent } from './billing/schema.js';
 import { customerEventSchemas, type CustomerEvent } from './customer/schema.js';
 import { inventoryEventSchemas, type InventoryEvent } from './inventory/schema.js';
@@ -42,6 +43,12 @@ type Unlisted = Exclude<keyof typeof ORDERS_EVENT_SCHEMAS, OrdersEventType>;
 type NoneOf<T> = [T] extends [never] ? true : T;
 true satisfies NoneOf<Mismatched>;
 true satisfies NoneOf<Unlisted>;
+
+/** The domain event of an envelope on the orders topic, or undefined for other types. */
+export function recordedOrdersEvent(envelope: Envelope): RecordedOrdersEvent | undefined {
+  if (!isOrdersEventType(envelope.type)) return undefined;
+  return { id: envelope.id, type: envelope.type, data: envelope.data } as RecordedOrdersEvent;
+}
 
 export function isOrdersEventType(type: string): type is OrdersEventType {
   return Object.hasOwn(ORDERS_EVENT_SCHEMAS, type);

@@ -34,6 +34,7 @@ export {
   ORDERS_EVENT_TYPES,
   ORDERS_EVENT_VERSION,
   isOrdersEventType,
+  recordedOrdersEvent,
   ordersEventKey,
   parseOrdersEvent,
   type OrdersEvent,
@@ -78,7 +79,13 @@ export { runSagaLocally, type SagaRun } from './saga/runLocally.js';
 export { sagasInFlight, type SagasInFlightState } from './saga/inFlight.js';
 export { recordedSagaOutcomes } from './saga/evolve.js';
 
-export { NOTIFICATION_KINDS, type Notification, type NotificationKind } from './notifications/notification.js';
+export {
+  CRM_KINDS,
+  MESSAGE_KINDS,
+  NOTIFICATION_KINDS,
+  type Notification,
+  type NotificationKind,
+} from './notifications/notification.js';
 export { notificationsFor, type NotificationDirectory } from './notifications/notify.js';
 
 export { DEMO_ACCOUNTS, DEMO_ITEMS, decideDemoData, demoDataCommands, type DemoDataEvent } from './demo/demoData.js';

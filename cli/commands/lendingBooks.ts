@@ -2,10 +2,10 @@ import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { ack, skip, type EventBus, type Subscription } from '../../eventlib/index.js';
-import { parseLendingEvent, validateLendingInput, type LendingOutcome } from '../../aggregates/lending/domain/index.js';
-import { ensureLendingTopics, queueLending } from '../../aggregates/lending/service/queue.js';
-import { describeOutcome } from '../../aggregates/lending/service/outcomeText.js';
-import { lendingTopics, type LendingTopics } from '../../aggregates/lending/wire.js';
+import { parseLendingEvent, validateLendingInput, type LendingOutcome } from '../../aggregates/lending/contract.js';
+import { ensureLendingTopics, queueLending } from '../../aggregates/lending/services.js';
+import { describeOutcome } from '../../aggregates/lending/contract.js';
+import { lendingTopics, type LendingTopics } from '../../aggregates/lending/contract.js';
 import {
   addConnectionOptions,
   openTransportBus,

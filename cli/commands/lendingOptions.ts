@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { createEventBus, type EventBus } from '../../eventlib/index.js';
 import type { Logger } from 'pino';
-import type { RedisTarget } from '../../aggregates/lending/redis/connection.js';
+import { type RedisTarget } from '../../aggregates/lending/services.js';
 
 /** The seed's connection flags (`-a/--address --db --password --tls`) plus `--broker` for Kafka. */
 export interface ConnectionFlags {

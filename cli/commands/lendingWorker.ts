@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { createLogger, type LogLevel } from '../../restlib/index.js';
-import { lendingConfig } from '../../aggregates/lending/domain/index.js';
-import { lendingTopics } from '../../aggregates/lending/wire.js';
-import { runLendingWorker } from '../../aggregates/lending/worker/runWorker.js';
+import { lendingConfig } from '../../aggregates/lending/contract.js';
+import { lendingTopics } from '../../aggregates/lending/contract.js';
+import { runLendingWorker } from '../../aggregates/lending/services.js';
 import {
   addConnectionOptions,
   openTransportBus,

@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { pino } from 'pino';
-import { libraryTopic } from '../../aggregates/library/catalog.js';
-import { DEMO_BOOKS, DEMO_PATRONS } from '../../aggregates/library/demo.js';
-import { loadDemoLibrary } from '../../aggregates/library/service.js';
-import { NamespaceSchema } from '../../aggregates/lending/wire.js';
+import { libraryTopic } from '../../aggregates/library/contract.js';
+import { DEMO_BOOKS, DEMO_PATRONS } from '../../aggregates/library/contract.js';
+import { loadDemoLibrary } from '../../aggregates/library/services.js';
+import { NamespaceSchema } from '../../aggregates/lending/contract.js';
 import {
   addConnectionOptions,
   openTransportBus,

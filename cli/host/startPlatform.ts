@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createLogger, ConfigError } from '../../restlib/index.js';
-import { DEMO_BOOKS } from '../../aggregates/library/demo.js';
+import { DEMO_BOOKS } from '../../aggregates/library/contract.js';
 import { ALL_SERVICES } from '../services/index.js';
 import { GATEWAY_SERVICE } from '../services/gateway.js';
 import type { PlatformDeps } from '../../platform/index.js';

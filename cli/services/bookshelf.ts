@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { newBookService } from '../../aggregates/bookshelf/newBookService.js';
-import { readBookService } from '../../aggregates/bookshelf/readBookService.js';
-import { lastReadService } from '../../views/bookshelf/lastReadService.js';
-import { bookListService } from '../../views/bookshelf/bookListService.js';
+import { newBookService } from '../../aggregates/bookshelf/services.js';
+import { readBookService } from '../../aggregates/bookshelf/services.js';
+import { bookListService, lastReadService } from '../../views/bookshelf/services.js';
 import { identityOf, serviceEntry } from './catalog.js';
 
 /** Read models replay the log into memory at every start: one group per instance, so two instances both see all. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { lendingConfig } from '../../aggregates/lending/domain/index.js';
+import { lendingConfig } from '../../aggregates/lending/contract.js';
 import { splitList } from '../../restlib/index.js';
-import { lendingCommandService } from '../../aggregates/lending/service/commandService.js';
-import { shelvingService } from '../../aggregates/lending/service/shelvingService.js';
-import { lendingTopics, NamespaceSchema } from '../../aggregates/lending/wire.js';
-import { lendingWorkerService } from '../../aggregates/lending/worker/workerService.js';
-import { lendingViewService } from '../../views/lending/lendingViewService.js';
+import { lendingCommandService } from '../../aggregates/lending/services.js';
+import { shelvingService } from '../../aggregates/lending/services.js';
+import { lendingTopics, NamespaceSchema } from '../../aggregates/lending/contract.js';
+import { lendingWorkerService } from '../../aggregates/lending/services.js';
+import { lendingViewService } from '../../views/lending/services.js';
 import { identityOf, serviceEntry } from './catalog.js';
 
 const count = z.coerce.number().int().min(0);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { libraryTopic } from '../../aggregates/library/catalog.js';
-import { libraryService } from '../../aggregates/library/service.js';
-import { NamespaceSchema } from '../../aggregates/lending/wire.js';
-import { libraryViewService } from '../../views/library/libraryViewService.js';
+import { libraryTopic } from '../../aggregates/library/contract.js';
+import { libraryService } from '../../aggregates/library/services.js';
+import { NamespaceSchema } from '../../aggregates/lending/contract.js';
+import { libraryViewService } from '../../views/library/services.js';
 import { identityOf, serviceEntry } from './catalog.js';
 
 const namespace = {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { ordersShopService } from '../../aggregates/orders/service/shopService.js';
-import { notifierService, CRM_KINDS, MESSAGE_KINDS } from '../../aggregates/orders/service/notifierService.js';
-import { ordersSagaService, SAGA_PARTICIPANTS } from '../../aggregates/orders/service/sagaService.js';
-import { DEFAULT_ORDERS_TOPIC } from '../../aggregates/orders/service/topics.js';
-import type { SagaParticipant } from '../../aggregates/orders/index.js';
-import { ordersViewService } from '../../views/orders/ordersViewService.js';
+import { ordersShopService } from '../../aggregates/orders/services.js';
+import { CRM_KINDS, MESSAGE_KINDS } from '../../aggregates/orders/contract.js';
+import { notifierService } from '../../aggregates/orders/services.js';
+import { SAGA_PARTICIPANTS } from '../../aggregates/orders/contract.js';
+import { ordersSagaService } from '../../aggregates/orders/services.js';
+import { DEFAULT_ORDERS_TOPIC } from '../../aggregates/orders/contract.js';
+import { type SagaParticipant } from '../../aggregates/orders/contract.js';
+import { ordersViewService } from '../../views/orders/services.js';
 import { identityOf, serviceEntry } from './catalog.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Book, BookshelfEvent } from '../../aggregates/bookshelf/events.js';
+import { type Book, type BookshelfEvent } from '../../aggregates/bookshelf/contract.js';
 
 /** Every added book, in the order it was added. Adding an id twice keeps the latest version in its first place. */
 export function bookListProjection() {

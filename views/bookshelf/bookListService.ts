@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BOOKSHELF_PARTITIONS, BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
-import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
+import { BOOKSHELF_PARTITIONS, BookSchema, type BookshelfEvent } from '../../aggregates/bookshelf/contract.js';
+import { bookshelfRegistry } from '../../aggregates/bookshelf/contract.js';
 import {
   readYourWrites,
   startReadModel,

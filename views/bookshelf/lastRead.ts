@@ -1,4 +1,4 @@
-import type { Book, BookshelfEvent } from '../../aggregates/bookshelf/events.js';
+import { type Book, type BookshelfEvent } from '../../aggregates/bookshelf/contract.js';
 
 /** An item of the last-read list: the whole book when it is known, else what the read event named. */
 export type LastReadItem = Book | { id: string } | { title: string };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from '../../aggregates/bookshelf/events.js';
-import { bareJsonAsRead, textLineAsRead } from '../../aggregates/bookshelf/ingest.js';
-import { bookshelfRegistry } from '../../aggregates/bookshelf/registry.js';
+import { BOOKSHELF_PARTITIONS, type BookshelfEvent } from '../../aggregates/bookshelf/contract.js';
+import { bareJsonAsRead, textLineAsRead } from '../../aggregates/bookshelf/contract.js';
+import { bookshelfRegistry } from '../../aggregates/bookshelf/contract.js';
 import {
   readYourWrites,
   startReadModel,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
-import { copiesOf, LENDING_INPUT_LIMITS, type LendingConfig } from '../../aggregates/lending/domain/index.js';
-import { lendingRegistry, type LendingTopics } from '../../aggregates/lending/wire.js';
+import { copiesOf, LENDING_INPUT_LIMITS, type LendingConfig } from '../../aggregates/lending/contract.js';
+import { lendingRegistry, type LendingTopics } from '../../aggregates/lending/contract.js';
 import {
   readYourWrites,
   startReadModel,

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { problem } from '../../restlib/index.js';
-import { BookSchema, libraryRegistry, PatronSchema, type LibraryEvent } from '../../aggregates/library/catalog.js';
-import { LibraryError } from '../../aggregates/library/errors.js';
+import {
+  BookSchema,
+  CatalogQuerySchema,
+  CredentialsSchema,
+  findPatron,
+  LibraryError,
+  libraryRegistry,
+  PatronSchema,
+  type LibraryEvent,
+} from '../../aggregates/library/contract.js';
 import {
   afterOf,
   domainProblem,
@@ -12,7 +20,7 @@ import {
   type PlatformDeps,
   type ServiceComponent,
 } from '../../platform/index.js';
-import { emptyLibrary, evolveLibrary, findPatron, searchCatalog, type LibraryModel } from './model.js';
+import { emptyLibrary, evolveLibrary, searchCatalog, type LibraryModel } from './model.js';
 
 export interface LibraryViewOptions {
   identity: ComponentIdentity;
@@ -21,13 +29,6 @@ export interface LibraryViewOptions {
 }
 
 const Headers = z.object(readYourWritesHeaders);
-const Text = z.string().max(200).optional();
-export const CatalogQuerySchema = z.object({ q: Text, title: Text, author: Text });
-export const CredentialsSchema = z.object({
-  firstName: z.string().trim().min(1).max(100),
-  lastName: z.string().trim().min(1).max(100),
-  libraryId: z.string().trim().min(1).max(40),
-});
 
 /**
  * `libraryview`: the catalog and the patrons, rebuilt from the `library` topic at every start. `GET /books`

@@ -1,4 +1,4 @@
-import type { Book, LibraryEvent, Patron } from '../../aggregates/library/catalog.js';
+import { type Book, type LibraryEvent, type Patron } from '../../aggregates/library/contract.js';
 
 /** The catalog and the patrons, by id (insertion order kept for stable listings). */
 export interface LibraryModel {
@@ -38,19 +38,4 @@ export function searchCatalog(books: Iterable<Book>, query: CatalogQuery): Book[
         (contains(b.title, query.q) || contains(b.author, query.q)),
     )
     .sort((a, b) => a.title.localeCompare(b.title, 'en'));
-}
-
-export interface Credentials {
-  firstName: string;
-  lastName: string;
-  libraryId: string;
-}
-
-const sameName = (a: string, b: string) => a.trim().toLocaleLowerCase('en') === b.trim().toLocaleLowerCase('en');
-
-/** The patron these credentials name: names compared case-insensitively (trimmed), the library ID exactly. */
-export function findPatron(patrons: ReadonlyMap<string, Patron>, c: Credentials): Patron | undefined {
-  const patron = patrons.get(c.libraryId);
-  if (!patron) return undefined;
-  return sameName(patron.firstName, c.firstName) && sameName(patron.lastName, c.lastName) ? patron : undefined;
 }

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, type Notification } from '../../aggregates/orders/index.js';
-import { ENTITY_ROUTES } from '../../aggregates/orders/service/entityRoutes.js';
-import { recordedOrdersEvent } from '../../aggregates/orders/service/ordersStateModel.js';
+import { NOTIFICATION_KINDS, recordedOrdersEvent, type Notification } from '../../aggregates/orders/contract.js';
+import { ENTITY_ROUTES } from '../../aggregates/orders/contract.js';
 import {
   ensureOrdersTopic,
   NOTIFICATION_SENT,
   notificationSentSchema,
   notificationsTopic,
   ordersRegistry,
-} from '../../aggregates/orders/service/topics.js';
-import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../aggregates/orders/service/options.js';
+} from '../../aggregates/orders/contract.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../platform/index.js';
 import {
   readYourWrites,
   startReadModel,

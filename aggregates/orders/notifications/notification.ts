@@ -12,6 +12,20 @@ export const NOTIFICATION_KINDS = [
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
+/** The CRM: welcome and good-bye (seed 001). */
+export const CRM_KINDS: readonly NotificationKind[] = Object.freeze(['welcome', 'good-bye']);
+
+/** The shop's messages (seed 003's msg service) and billing's transfer requests and receipts. */
+export const MESSAGE_KINDS: readonly NotificationKind[] = Object.freeze([
+  'thank-you',
+  'in-stock',
+  'out-of-stock',
+  'shipped',
+  'insufficient-fund',
+  'transfer-request',
+  'receipt',
+]);
+
 export interface Notification {
   /** `<causedBy>:<kind>`: the same event always yields the same id, so a redelivered event dedupes. */
   readonly id: string;

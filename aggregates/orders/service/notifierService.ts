@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import {
+  CRM_KINDS,
+  MESSAGE_KINDS,
   NOTIFICATION_KINDS,
   notificationsFor,
   ORDERS_EVENT_TYPES,
@@ -9,21 +11,10 @@ import {
 } from '../index.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
 import { startReactor } from './reactor.js';
-import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../../platform/index.js';
 import { ensureOrdersTopic, NOTIFICATION_SENT, notificationsTopic } from './topics.js';
 
-/** The CRM: welcome and good-bye (seed 001). */
-export const CRM_KINDS: readonly NotificationKind[] = Object.freeze(['welcome', 'good-bye']);
-/** The shop's messages (seed 003's msg service) and billing's transfer requests and receipts. */
-export const MESSAGE_KINDS: readonly NotificationKind[] = Object.freeze([
-  'thank-you',
-  'in-stock',
-  'out-of-stock',
-  'shipped',
-  'insufficient-fund',
-  'transfer-request',
-  'receipt',
-]);
+export { CRM_KINDS, MESSAGE_KINDS };
 
 export interface NotifierOptions {
   identity: ComponentIdentity;

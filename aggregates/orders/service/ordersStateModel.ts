@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Envelope, EventBus, Position } from '../../../eventlib/index.js';
+import type { EventBus, Position } from '../../../eventlib/index.js';
 import { startReadModel, type IdempotencyLedger, type ReadModel } from '../../../platform/index.js';
 import {
   OrdersStateDraft,
   applyOrdersEvent,
   emptyOrdersState,
-  isOrdersEventType,
+  recordedOrdersEvent,
   sagasInFlight,
   type OrdersState,
   type RecordedOrdersEvent,
@@ -41,12 +41,6 @@ export interface OrdersStateModel {
   /** Resolves once `position` is folded (EVT_ERR_TIMEOUT otherwise). */
   folded(position: Position, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** The domain event of an envelope on the orders topic, or undefined for other types. */
-export function recordedOrdersEvent(envelope: Envelope): RecordedOrdersEvent | undefined {
-  if (!isOrdersEventType(envelope.type)) return undefined;
-  return { id: envelope.id, type: envelope.type, data: envelope.data } as RecordedOrdersEvent;
 }
 
 export async function startOrdersStateModel(bus: EventBus, opts: OrdersStateModelOptions): Promise<OrdersStateModel> {

@@ -8,8 +8,8 @@ import {
   type Subscription,
   type SubscriptionStats,
 } from '../../../eventlib/index.js';
-import type { OrdersState, RecordedOrdersEvent } from '../index.js';
-import { recordedOrdersEvent, type OrdersStateModel } from './ordersStateModel.js';
+import { recordedOrdersEvent, type OrdersState, type RecordedOrdersEvent } from '../index.js';
+import type { OrdersStateModel } from './ordersStateModel.js';
 import { ordersRegistry } from './topics.js';
 
 /** What a reaction publishes: events for one topic (the orders topic, or the notifications topic). */

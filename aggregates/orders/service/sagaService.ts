@@ -3,7 +3,7 @@ import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../..
 import { ordersEventKey, SAGA_PARTICIPANTS, sagaReactions, sagaTriggers, type SagaParticipant } from '../index.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
 import { startReactor, type Reactor } from './reactor.js';
-import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../../platform/index.js';
 import { ensureOrdersTopic } from './topics.js';
 
 /** The saga's participants (declared with its steps, `ORDER_SAGA_STEPS`). */

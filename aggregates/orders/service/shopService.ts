@@ -29,7 +29,7 @@ import {
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
 import { afterHeaders, idParams, SerialQueue } from './http.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
-import { groupSchema, identitySchema, topicNameSchema, validOptions } from './options.js';
+import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../../platform/index.js';
 import { ensureOrdersTopic } from './topics.js';
 
 export interface OrdersShopOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, raw } from '../../../views/library/html.js';
-import { catalogPage, loginPage } from '../../../views/library/pages.js';
+import { escapeHtml, html, raw } from '../../../gateway/library/html.js';
+import { catalogPage, loginPage } from '../../../gateway/library/pages.js';
 
 describe('library pages: HTML escaping', () => {
   it('escapeHtml escapes every character that can break out of text or a quoted attribute', () => {

@@ -9,7 +9,7 @@ import { LENDING_SERVICES } from '../../../cli/services/lending.js';
 import { LIBRARY_SERVICES } from '../../../cli/services/library.js';
 import { gatewayService } from '../../../gateway/service.js';
 import { lendingGatewayRoutes } from '../../../gateway/lendingRoutes.js';
-import { libraryGatewayRoutes } from '../../../gateway/libraryRoutes.js';
+import { libraryGatewayRoutes } from '../../../gateway/library/routes.js';
 
 export interface LibraryApp {
   deps: PlatformDeps;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { borrowMessage, returnMessage } from '../../../views/library/messages.js';
+import { borrowMessage, returnMessage } from '../../../gateway/library/messages.js';
 
 const base = { requestId: 'r', user: 'L-1001' };
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_BOOKS, DEMO_COPIES, DEMO_PATRONS } from '../../../aggregates/library/demo.js';
 import { BookSchema, PatronSchema } from '../../../aggregates/library/catalog.js';
-import { emptyLibrary, evolveLibrary, findPatron, searchCatalog } from '../../../views/library/model.js';
-import { safeNext } from '../../../views/library/session.js';
+import { findPatron } from '../../../aggregates/library/contract.js';
+import { emptyLibrary, evolveLibrary, searchCatalog } from '../../../views/library/model.js';
+import { safeNext } from '../../../gateway/library/session.js';
 
 const ids = (books: readonly { id: string }[]) => books.map((b) => b.id);
 const patrons = new Map(DEMO_PATRONS.map((p) => [p.libraryId, p]));

@@ -6,7 +6,7 @@ import {
   encodeSession,
   SESSION_MAX_AGE_S,
   sessionSecret,
-} from '../../../views/library/session.js';
+} from '../../../gateway/library/session.js';
 
 const log = pino({ level: 'silent' });
 const ada = { libraryId: 'L-1001', firstName: 'Ada', lastName: 'Lovelace', role: 'patron' as const };

@@ -1,4 +1,4 @@
-import { PersistentMap } from '../../../aggregates/lending/domain/index.js';
+import { PersistentMap } from '../../../aggregates/lending/contract.js';
 import type { LendingViewMessage } from './messages.js';
 
 export interface BookHolder {

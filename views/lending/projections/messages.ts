@@ -4,7 +4,7 @@ import {
   parseLendingEvent,
   type LendingEvent,
   type LendingRequestData,
-} from '../../../aggregates/lending/domain/index.js';
+} from '../../../aggregates/lending/contract.js';
 
 /** A request or return as queued on `lending-commands`: marks it pending until its outcome arrives. */
 export type LendingQueued =

@@ -1,4 +1,4 @@
-import { PersistentMap, type LendingOutcome } from '../../../aggregates/lending/domain/index.js';
+import { PersistentMap, type LendingOutcome } from '../../../aggregates/lending/contract.js';
 import type { LendingViewMessage } from './messages.js';
 
 export type RequestStatus = 'pending' | 'accepted' | 'denied' | 'returned';

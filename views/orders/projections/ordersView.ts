@@ -6,7 +6,7 @@ import {
   type Notification,
   type OrdersState,
   type RecordedOrdersEvent,
-} from '../../../aggregates/orders/index.js';
+} from '../../../aggregates/orders/contract.js';
 
 /**
  * The orders read model: the entities as the log describes them (the domain's own `evolve`, so a deleted

@@ -5,7 +5,7 @@ import {
   type NotificationKind,
   type Order,
   type OrdersCollections,
-} from '../../../aggregates/orders/index.js';
+} from '../../../aggregates/orders/contract.js';
 import type { OrdersView } from './ordersView.js';
 
 /** The entity collections a client can list and look up (`GET /customers`, `GET /customer/{id}`, ...). */

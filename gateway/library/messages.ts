@@ -1,4 +1,4 @@
-import type { LendingOutcome } from '../../aggregates/lending/domain/index.js';
+import { type LendingOutcome } from '../../aggregates/lending/contract.js';
 import type { Flash } from './pages.js';
 
 /** What `POST /lending/requests|returns?wait=true` answered: 200 with the decided request, 202 still queued. */

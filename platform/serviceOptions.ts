@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Kafka topic / Redis stream names the orders services accept. */
+/** Kafka topic / Redis stream names a service accepts. */
 export const topicNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be 1-200 letters, digits, ".", "_" or "-"');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Book, Patron } from '../../aggregates/library/catalog.js';
+import { type Book, type Patron } from '../../aggregates/library/contract.js';
 import { html, raw, type SafeHtml } from './html.js';
 
 /** Who is logged in, as the pages need it. */

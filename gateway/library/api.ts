@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { RestApp } from '../../restlib/index.js';
+import { idempotencyKeyHeader } from '../../platform/index.js';
+import { BookSchema, CatalogQuerySchema, PatronSchema } from '../../aggregates/library/contract.js';
+import type { Upstreams } from '../upstream.js';
+
+/** Consul names of the library services the gateway forwards to. */
+export const LIBRARY_UPSTREAMS = { library: 'library', view: 'libraryview' } as const;
+
+const Json = z.record(z.string(), z.unknown());
+
+/** The library's JSON routes under `/library/api/`: reads from the view, writes to the library service. */
+export function libraryApiRoutes(scope: RestApp, up: Upstreams): void {
+  const view = LIBRARY_UPSTREAMS.view;
+  scope.get(
+    '/library/api/books',
+    {
+      schema: {
+        summary: 'The catalog (q, title, author: case-insensitive substrings)',
+        tags: ['library'],
+        querystring: CatalogQuerySchema,
+        response: { 200: Json },
+      },
+    },
+    (req, reply) => {
+      const qs = new URLSearchParams(Object.entries(req.query).filter((e): e is [string, string] => !!e[1]));
+      return up.read(reply, view, `/books${qs.size ? `?${qs.toString()}` : ''}`);
+    },
+  );
+  scope.get(
+    '/library/api/books/:id',
+    {
+      schema: {
+        summary: 'One book of the catalog',
+        tags: ['library'],
+        params: z.object({ id: z.string().max(100) }),
+        response: { 200: Json },
+      },
+    },
+    (req, reply) => up.read(reply, view, `/books/${encodeURIComponent(req.params.id)}`),
+  );
+  scope.get(
+    '/library/api/patrons',
+    { schema: { summary: 'The registered patrons', tags: ['library'], response: { 200: Json } } },
+    (_req, reply) => up.read(reply, view, '/patrons'),
+  );
+  scope.get(
+    '/library/api/patrons/:libraryId',
+    {
+      schema: {
+        summary: 'One patron',
+        tags: ['library'],
+        params: z.object({ libraryId: z.string().max(40) }),
+        response: { 200: Json },
+      },
+    },
+    (req, reply) => up.read(reply, view, `/patrons/${encodeURIComponent(req.params.libraryId)}`),
+  );
+  scope.post(
+    '/library/api/books',
+    {
+      schema: {
+        summary: 'Catalog books (upsert by id)',
+        tags: ['library'],
+        headers: z.object(idempotencyKeyHeader),
+        body: z.array(BookSchema).min(1).max(1000),
+        response: { 201: Json },
+      },
+    },
+    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/books', req.body, req),
+  );
+  scope.post(
+    '/library/api/patrons',
+    {
+      schema: {
+        summary: 'Register patrons (upsert by library ID)',
+        tags: ['library'],
+        headers: z.object(idempotencyKeyHeader),
+        body: z.array(PatronSchema).min(1).max(1000),
+        response: { 201: Json },
+      },
+    },
+    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/patrons', req.body, req),
+  );
+  scope.post(
+    '/library/api/load-demo',
+    {
+      schema: {
+        summary: 'Load the demo catalog and patrons',
+        tags: ['library'],
+        headers: z.object(idempotencyKeyHeader),
+        response: { 201: Json },
+      },
+    },
+    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/load-demo', {}, req),
+  );
+}

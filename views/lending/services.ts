@@ -1,0 +1,2 @@
+// The lending status view, for the composition root (cli).
+export { lendingViewService } from './lendingViewService.js';
