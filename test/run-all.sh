@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 mkdir -p test-results
 rm -f test-results/vitest.json
 echo "== type-check"; npx tsc --noEmit
-echo "== lint"; npx eslint . --max-warnings 0
+echo "== lint (eslint, then the import direction)"; npm run --silent lint
 echo "== tests"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
