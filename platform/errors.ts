@@ -1,5 +1,5 @@
 // restlib/errors.ts, not restlib/index.ts: the pure domain cores import this module, and must load no server code.
-import { problem, type RestError } from '../restlib/index.js';
+import { problem, type RestError } from '../restlib/errors.js';
 
 /**
  * Domain error catalogues. A domain declares its codes once, with the HTTP status, the problem+json title and

@@ -1,4 +1,4 @@
-import { defineErrorCatalogue } from '../../platform/index.js';
+import { defineErrorCatalogue } from '../../platform/errors.js';
 import type { Book, BookInput, BookshelfEvent } from './events.js';
 
 /**

@@ -1,5 +1,5 @@
 // platform/errors.ts directly (not platform/index.ts): the catalogue loads no transport or server code.
-import { defineErrorCatalogue } from '../../platform/index.js';
+import { defineErrorCatalogue } from '../../platform/errors.js';
 
 /** The library's error catalogue (catalog and patrons). Recognise errors by `code`, never by message. */
 export const LIBRARY_ERRORS = defineErrorCatalogue({

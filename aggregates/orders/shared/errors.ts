@@ -1,5 +1,5 @@
 // platform/errors.ts directly (not platform/index.ts): the pure core loads no transport or server code.
-import { defineErrorCatalogue, type DomainIssue } from '../../../platform/index.js';
+import { defineErrorCatalogue, type DomainIssue } from '../../../platform/errors.js';
 
 /**
  * The orders error catalogue. Recognise errors by `code`, never by message. Each code has its HTTP status (400,
