@@ -2,7 +2,7 @@ import type * as KafkaJs from 'kafkajs';
 import type { Logger } from 'pino';
 import { EventLibError } from '../errors.js';
 import { backoffDelay, sleep } from '../retry.js';
-import { isTopicNotReadyError, translateKafkaError } from './errors.js';
+import { isTopicNotReadyError, translateKafkaError, translateOnEnsuredTopic } from './errors.js';
 
 const METADATA_RACE = new Set(['KafkaJSTopicMetadataNotLoaded', 'KafkaJSMetadataNotLoaded']);
 const ATTEMPTS = 5;
@@ -22,9 +22,12 @@ export class SerialAdmin {
     this.#admin = admin;
   }
 
-  /** Runs `fn` after every earlier call; errors are translated (`action` says what was being done). */
-  run<T>(action: string, fn: (admin: KafkaJs.Admin) => Promise<T>): Promise<T> {
-    return this.#enqueue(() => this.#attempt(action, fn));
+  /**
+   * Runs `fn` after every earlier call; errors are translated (`action` says what was being done). `ensured`: the
+   * call is about topics that were ensured before, so an unknown topic is a broker still loading (retriable).
+   */
+  run<T>(action: string, fn: (admin: KafkaJs.Admin) => Promise<T>, opts: { ensured?: boolean } = {}): Promise<T> {
+    return this.#enqueue(() => this.#attempt(action, fn, opts.ensured === true));
   }
 
   /** Runs `fn` after every earlier call, once, with kafkajs's own error (for callers that classify it). */
@@ -38,7 +41,7 @@ export class SerialAdmin {
     return next;
   }
 
-  async #attempt<T>(action: string, fn: (admin: KafkaJs.Admin) => Promise<T>): Promise<T> {
+  async #attempt<T>(action: string, fn: (admin: KafkaJs.Admin) => Promise<T>, ensured: boolean): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn(this.#admin);
@@ -47,7 +50,7 @@ export class SerialAdmin {
           await sleep(50 * attempt);
           continue;
         }
-        throw translateKafkaError(err, action);
+        throw ensured ? translateOnEnsuredTopic(err, action) : translateKafkaError(err, action);
       }
     }
   }

@@ -58,11 +58,12 @@ export function translateKafkaError(err: unknown, action: string): EventLibError
 }
 
 /**
- * A failed produce to a topic the bus ensured before sending: "unknown topic" then is a broker that is still
- * loading its partitions after a restart, worth retrying (a command dead-lettered for it would be lost).
+ * A failed call on a topic the bus ensured before (a produce, a subscription's offset reads): "unknown topic" then
+ * is a broker that is still loading its partitions after a restart, worth retrying (a command dead-lettered for it
+ * would be lost).
  */
-export function translatePublishError(err: unknown): EventLibError {
-  const translated = translateKafkaError(err, 'publishing');
+export function translateOnEnsuredTopic(err: unknown, action: string): EventLibError {
+  const translated = translateKafkaError(err, action);
   if (translated.code !== 'EVT_ERR_UNKNOWN_TOPIC' || translated.retriable) return translated;
   return new EventLibError(translated.code, `${translated.message} (the broker is loading its partitions)`, {
     cause: err,

@@ -8,7 +8,7 @@ import type { KafkaBusOptions } from '../options.js';
 import { deadLetterTopic, type EventBus, type Position, type SubscribeOptions, type Subscription } from '../port.js';
 import { kafkaConfig, loadKafkaJs, type KafkaJsModule } from './client.js';
 import { SerialAdmin, ensureTopicReady } from './admin.js';
-import { translateKafkaError, translatePublishError } from './errors.js';
+import { translateKafkaError, translateOnEnsuredTopic } from './errors.js';
 import { KafkaSubscription } from './subscription.js';
 
 /** One produce request carries at most this many value bytes (Kafka's default message.max.bytes is ~1 MiB). */
@@ -233,7 +233,9 @@ export class KafkaEventBus implements EventBus {
     }
     await flush();
     pending.forEach((publish, p) =>
-      failed.has(p) ? publish.reject(translatePublishError(failed.get(p))) : publish.resolve(positions[p]!),
+      failed.has(p)
+        ? publish.reject(translateOnEnsuredTopic(failed.get(p), 'publishing'))
+        : publish.resolve(positions[p]!),
     );
   }
 

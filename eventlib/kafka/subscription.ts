@@ -12,7 +12,7 @@ import type { Subscription } from '../port.js';
 import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import type { SerialAdmin } from './admin.js';
 import type { KafkaJsModule } from './client.js';
-import { isTopicNotReadyError, translateKafkaError } from './errors.js';
+import { isTopicNotReadyError, translateKafkaError, translateOnEnsuredTopic } from './errors.js';
 
 /** Commit resolved offsets during a long batch at least this often (and after every batch). */
 const COMMIT_EVERY_MS = 1_000;
@@ -198,8 +198,10 @@ export class KafkaSubscription {
   }
 
   #committed(topics: readonly string[]) {
-    return this.#deps.admin.run(`reading the offsets of group ${this.#groupId}`, (a) =>
-      a.fetchOffsets({ groupId: this.#groupId, topics: [...topics] }),
+    return this.#deps.admin.run(
+      `reading the offsets of group ${this.#groupId}`,
+      (a) => a.fetchOffsets({ groupId: this.#groupId, topics: [...topics] }),
+      { ensured: true },
     );
   }
 
@@ -209,7 +211,9 @@ export class KafkaSubscription {
     for (const topic of topics) {
       result.push({
         topic,
-        offsets: await this.#deps.admin.run(`reading the end of ${topic}`, (a) => a.fetchTopicOffsets(topic)),
+        offsets: await this.#deps.admin.run(`reading the end of ${topic}`, (a) => a.fetchTopicOffsets(topic), {
+          ensured: true,
+        }),
       });
     }
     return result;
@@ -364,7 +368,7 @@ export class KafkaSubscription {
       }
       return Number(lag);
     } catch (err) {
-      throw translateKafkaError(err, `measuring the lag of group ${o.group}`);
+      throw translateOnEnsuredTopic(err, `measuring the lag of group ${o.group}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventLibError, isEventLibError, isPoisonError } from '../../../eventlib/index.js';
-import { isTopicNotReadyError, translateKafkaError, translatePublishError } from '../../../eventlib/kafka/errors.js';
+import { isTopicNotReadyError, translateKafkaError, translateOnEnsuredTopic } from '../../../eventlib/kafka/errors.js';
 import { isNoGroupError, translateRedisError } from '../../../eventlib/redis/errors.js';
 
 const named = (name: string, extra: Record<string, unknown> = {}) =>
@@ -61,17 +61,20 @@ describe('translateKafkaError', () => {
   });
 });
 
-describe('translatePublishError (the topic was ensured before the produce)', () => {
+describe('translateOnEnsuredTopic (the topic was ensured before: a produce, offset reads)', () => {
   it('retries an unknown topic-partition: a restarted broker still loading its partitions', () => {
     const unknown = named('KafkaJSNumberOfRetriesExceeded', {
       originalError: named('KafkaJSProtocolError', { type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true }),
     });
-    expect(translatePublishError(unknown)).toMatchObject({ code: 'EVT_ERR_UNKNOWN_TOPIC', retriable: true });
+    expect(translateOnEnsuredTopic(unknown, 'publishing')).toMatchObject({
+      code: 'EVT_ERR_UNKNOWN_TOPIC',
+      retriable: true,
+    });
   });
 
   it('leaves every other error as translateKafkaError has it', () => {
     const auth = named('KafkaJSProtocolError', { type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false });
-    expect(translatePublishError(auth)).toMatchObject({ code: 'EVT_ERR_AUTH', retriable: false });
+    expect(translateOnEnsuredTopic(auth, 'publishing')).toMatchObject({ code: 'EVT_ERR_AUTH', retriable: false });
   });
 });
 
