@@ -54,10 +54,8 @@ export async function runHost(
       return ok;
     })());
 
-  // Services on a fixed port listen first, so a port the user chose is not taken by a sibling's free-port pick.
-  const byFixedPortFirst = [...services].sort((a, b) => Number(a.port === 0) - Number(b.port === 0));
   try {
-    for (const s of byFixedPortFirst) {
+    for (const s of services) {
       const c = s.component;
       const app = await buildServer({
         name: c.identity.name,

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../docker/stack/ports.js';
 import { startCli, stopAllCli, waitForReady, type CliProcess } from '../../helpers/processes.js';
+import { waitFor } from '../../helpers/wait.js';
 
 /** `npm start` runs `bookshelf start`: every service in one process, in-memory bus and registry, no servers. */
 describe('embedded platform (bookshelf start)', () => {
@@ -18,7 +19,8 @@ describe('embedded platform (bookshelf start)', () => {
     platform = startCli(['start', '--port', String(port)], noInfra);
     gw = `http://127.0.0.1:${port}`;
     await waitForReady(`${gw}/ready`, platform);
-    expect(platform.output()).toContain(`${gw}/docs`);
+    // The banner is printed once every service listens, a moment after the gateway answers.
+    await waitFor(() => platform.output().includes(`${gw}/docs`), { timeoutMs: 10_000, what: 'the banner' });
     expect(platform.output()).toContain('curl');
 
     const add = await fetch(`${gw}/bookshelf/books`, {
