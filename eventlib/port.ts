@@ -60,6 +60,30 @@ export interface HandlerContext {
  */
 export type Handler = (event: Envelope, ctx: HandlerContext) => Promise<Outcome | void> | Outcome | void;
 
+export interface BatchContext {
+  /** The topic-partition every event of the batch comes from (a batch never spans partitions). */
+  topic: string;
+  partition: number;
+  /** One position per event, in the same order. */
+  positions: readonly Position[];
+  /** 1 for the first delivery of this batch to the handler, 2 for the first retry, ... */
+  attempt: number;
+  log: Logger;
+  /** Aborted when the subscription closes; the batch is then redelivered. */
+  signal: AbortSignal;
+}
+
+/**
+ * Handles every event available on one partition, up to `maxBatch`, in log order (group commit: decide them all,
+ * append once, acknowledge once). Resolve with nothing (every event acked) or one outcome per event (`ack`, `skip`,
+ * `dead-letter`; a `retry` retries the whole batch). A throw retries the whole batch like a handler's throw; when
+ * the attempts are used up, or the error is never retriable, every event of the batch is dead-lettered.
+ */
+export type BatchHandler = (
+  events: readonly Envelope[],
+  ctx: BatchContext,
+) => Promise<readonly Outcome[] | void> | readonly Outcome[] | void;
+
 export interface SubscribeOptions {
   topics: readonly string[];
   /** Consumer group: members of one group share the work; each group gets every event. */
@@ -72,7 +96,12 @@ export interface SubscribeOptions {
    * with one member. `from` is then ignored.
    */
   replay?: boolean;
-  handler: Handler;
+  /** Called once per event, in order per partition. Exactly one of `handler` and `handleBatch`. */
+  handler?: Handler;
+  /** Called with runs of events (see `BatchHandler`); for deciders that append a batch's outcomes at once. */
+  handleBatch?: BatchHandler;
+  /** Most events per `handleBatch` call. Default 500. */
+  maxBatch?: number;
   /** Validates and upcasts events by type and version; failures are poison (dead-lettered). */
   registry?: EventRegistry;
   /** How raw kcat-style input (bare JSON objects, text lines) becomes an envelope. */

@@ -2,7 +2,14 @@ import type { Logger } from 'pino';
 import type { Envelope } from '../envelope.js';
 import { describeError } from '../errors.js';
 import { decodeMessage, type IngestRules, type RawMessage } from '../ingest.js';
-import { deadLetterTopic, type Handler, type HandlerContext, type Outcome, type SubscriptionStats } from '../port.js';
+import {
+  deadLetterTopic,
+  type BatchHandler,
+  type Handler,
+  type HandlerContext,
+  type Outcome,
+  type SubscriptionStats,
+} from '../port.js';
 import type { EventRegistry } from '../registry.js';
 import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
 import { deadLetterEnvelope, type DeadLetterCause } from './deadLetter.js';
@@ -13,7 +20,9 @@ export type ProcessResult = 'done' | 'aborted';
 
 export interface ProcessorOptions {
   group: string;
-  handler: Handler;
+  /** Exactly one of `handler` (one event at a time: `process`) and `handleBatch` (`processBatch`). */
+  handler?: Handler | undefined;
+  handleBatch?: BatchHandler | undefined;
   registry?: EventRegistry | undefined;
   ingest?: IngestRules | undefined;
   retry: RetryPolicy;
@@ -115,8 +124,86 @@ export class MessageProcessor {
     return result;
   }
 
+  /**
+   * Batch mode (`handleBatch`): `messages` are consecutive on one topic-partition. Poison and unknown messages are
+   * handled one by one as in `process`; the rest go to the batch handler together. `done` when every message's
+   * outcome is applied; the adapter then acknowledges them all.
+   */
+  async processBatch(messages: readonly RawMessage[], hooks: ProcessHooks = {}): Promise<ProcessResult> {
+    const { signal, log, handleBatch, retry, registry } = this.#options;
+    if (!handleBatch) throw new TypeError('processBatch needs the handleBatch option');
+    if (signal.aborted) return 'aborted';
+    const batch: { message: RawMessage; event: Envelope }[] = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(message, this.#options);
+      if (!decoded.ok) {
+        if ((await this.process(message, hooks)) === 'aborted') return 'aborted';
+        continue;
+      }
+      if (registry && !registry.has(decoded.event.type) && registry.unknownTypes !== 'pass') {
+        if ((await this.process(message, hooks)) === 'aborted') return 'aborted';
+        continue;
+      }
+      if (registry && !registry.has(decoded.event.type)) this.#stats.unknown++;
+      batch.push({ message, event: decoded.event });
+    }
+    if (batch.length === 0) return 'done';
+    const first = batch[0]!.message.position;
+    const events = batch.map((b) => b.event);
+    for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) return 'aborted';
+      let outcomes: readonly Outcome[] | void = undefined;
+      let error: unknown;
+      try {
+        outcomes = await handleBatch(events, {
+          topic: first.topic,
+          partition: first.partition,
+          positions: batch.map((b) => b.message.position),
+          attempt,
+          log,
+          signal,
+        });
+        const retried = outcomes?.find((o) => o.kind === 'retry');
+        if (retried)
+          error = new Error(`the batch handler asked for a retry: ${retried.kind === 'retry' ? retried.reason : ''}`);
+      } catch (err) {
+        error = err;
+      }
+      if (error === undefined) {
+        for (const [i, { message, event }] of batch.entries()) {
+          const outcome = outcomes?.[i] ?? { kind: 'ack' };
+          if (outcome.kind === 'dead-letter') {
+            const what = { cause: 'handler' as const, reason: outcome.reason, attempts: attempt };
+            if ((await this.#deadLetterByHandler(message, event, what, hooks)) === 'aborted') return 'aborted';
+            continue;
+          }
+          this.#stats[outcome.kind === 'skip' ? 'skipped' : 'acked']++;
+          this.#stats.handled++;
+        }
+        return 'done';
+      }
+      const never = !isRetriableError(error);
+      if (never || attempt >= retry.maxAttempts) {
+        const cause = never ? ('not-retriable' as const) : ('retries-exhausted' as const);
+        const reason = `${never ? 'never retried' : `gave up after ${attempt} attempts`}: ${describeError(error).message}`;
+        log.error({ err: describeError(error), attempt, events: batch.length }, `batch handler failed (${cause})`);
+        for (const { message, event } of batch) {
+          const what = { cause, reason, error, attempts: attempt };
+          if ((await this.#deadLetterByHandler(message, event, what, hooks)) === 'aborted') return 'aborted';
+        }
+        return 'done';
+      }
+      const delay = backoffDelay(retry, attempt);
+      log.warn({ err: describeError(error), attempt, delay, events: batch.length }, 'batch handler failed; retrying');
+      this.#stats.retried++;
+      if (!(await pause(delay, signal, hooks.keepAlive))) return 'aborted';
+    }
+  }
+
   async #handle(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
-    const { handler, retry, signal } = this.#options;
+    const { retry, signal } = this.#options;
+    const handler = this.#options.handler;
+    if (!handler) throw new TypeError('process needs the handler option (this subscription handles batches)');
     // The per-event child logger is made only when something logs: building it for every event cost a cold view
     // more than its projection (bench/ANALYSIS.md).
     let child: Logger | undefined;

@@ -13,7 +13,16 @@ const SubscribeOptionsSchema = z.object({
   group: z.string().min(1, 'subscribe needs a group'),
   from: z.enum(['beginning', 'latest']).default('beginning'),
   replay: z.boolean().default(false),
-  handler: z.custom<SubscribeOptions['handler']>((v) => typeof v === 'function', 'handler must be a function'),
+  handler: z
+    .custom<NonNullable<SubscribeOptions['handler']>>((v) => typeof v === 'function', 'handler must be a function')
+    .optional(),
+  handleBatch: z
+    .custom<NonNullable<SubscribeOptions['handleBatch']>>(
+      (v) => typeof v === 'function',
+      'handleBatch must be a function',
+    )
+    .optional(),
+  maxBatch: z.int().min(1).max(10_000).default(500),
   registry: z.custom<NonNullable<SubscribeOptions['registry']>>().optional(),
   ingest: z.custom<NonNullable<SubscribeOptions['ingest']>>().optional(),
   retry: z.unknown().optional(),
@@ -33,6 +42,9 @@ export function validateSubscribeOptions(options: SubscribeOptions): ValidSubscr
   const parsed = SubscribeOptionsSchema.safeParse(options);
   if (!parsed.success) {
     throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid subscribe options: ${z.prettifyError(parsed.error)}`);
+  }
+  if ((parsed.data.handler === undefined) === (parsed.data.handleBatch === undefined)) {
+    throw new EventLibError('EVT_ERR_INVALID_OPTIONS', 'invalid subscribe options: give handler or handleBatch (one)');
   }
   if (parsed.data.onReset && parsed.data.onLogReset !== 'replay') {
     throw new EventLibError('EVT_ERR_INVALID_OPTIONS', "invalid subscribe options: onReset needs onLogReset: 'replay'");

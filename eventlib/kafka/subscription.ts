@@ -8,7 +8,7 @@ import { createSubscriptionHandle, type ValidSubscribeOptions } from '../consume
 import type { RawMessage } from '../ingest.js';
 import { backoffDelay, sleep } from '../retry.js';
 import type { KafkaBusOptions } from '../options.js';
-import type { Subscription } from '../port.js';
+import type { Position, Subscription } from '../port.js';
 import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import type { SerialAdmin } from './admin.js';
 import type { KafkaJsModule } from './client.js';
@@ -156,44 +156,58 @@ export class KafkaSubscription {
     // the member alive through `keepAlive`.
     let sinceSync = 0;
     let lastSync = Date.now();
-    for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale() || this.#abort.signal.aborted) break;
-      const position = { topic, partition, offset: message.offset };
-      // Fetched again after a rejoin (a broker restart, a rebalance that gave the partition back): this
-      // subscription applied it already, so applying it again would count it twice in a view or a decision.
-      if (this.#processed.hasProcessed(position)) {
-        payload.resolveOffset(message.offset);
-        continue;
-      }
-      const bytes = message.value;
-      const raw: RawMessage = {
-        topic,
-        position,
-        key: message.key?.toString('utf8') ?? null,
-        value: null,
-        timestamp: Number(message.timestamp),
-        size: bytes?.length ?? 0,
-      };
-      if (bytes) {
-        // Bytes that are not UTF-8 are poison; base64 keeps them exactly for the dead letter.
-        if (isUtf8(bytes)) raw.value = bytes.toString('utf8');
-        else {
-          raw.value = bytes.toString('base64');
-          raw.encoding = 'base64';
-        }
-      }
-      this.#processed.begin(position);
-      const result = await this.#processor.process(raw, { keepAlive: heartbeat });
-      if (result === 'done') payload.resolveOffset(message.offset);
-      this.#processed.end(position, result === 'done');
-      if (result !== 'done') break;
+    const sync = async () => {
       if (++sinceSync >= COMMIT_EVERY_MESSAGES || Date.now() - lastSync >= COMMIT_EVERY_MS) {
         await heartbeat();
         if (this.#commits) await payload.commitOffsetsIfNecessary();
         sinceSync = 0;
         lastSync = Date.now();
       }
+    };
+    const batchMode = this.#deps.subscribe.handleBatch !== undefined;
+    let run: { offset: string; raw: RawMessage }[] = [];
+    /** Batch mode: hands the run gathered so far to the batch handler; false when it was not done (closing). */
+    const flush = async (): Promise<boolean> => {
+      if (run.length === 0) return true;
+      const current = run;
+      run = [];
+      for (const m of current) this.#processed.begin(m.raw.position);
+      const result = await this.#processor.processBatch(
+        current.map((m) => m.raw),
+        { keepAlive: heartbeat },
+      );
+      for (const m of current) {
+        if (result === 'done') payload.resolveOffset(m.offset);
+        this.#processed.end(m.raw.position, result === 'done');
+      }
+      if (result !== 'done') return false;
+      await sync();
+      return true;
+    };
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale() || this.#abort.signal.aborted) break;
+      const position = { topic, partition, offset: message.offset };
+      // Fetched again after a rejoin (a broker restart, a rebalance that gave the partition back): this
+      // subscription applied it already, so applying it again would count it twice in a view or a decision.
+      if (this.#processed.hasProcessed(position)) {
+        if (!(await flush())) break;
+        payload.resolveOffset(message.offset);
+        continue;
+      }
+      const raw = toRawMessage(topic, position, message);
+      if (batchMode) {
+        run.push({ offset: message.offset, raw });
+        if (run.length >= this.#deps.subscribe.maxBatch && !(await flush())) break;
+        continue;
+      }
+      this.#processed.begin(position);
+      const result = await this.#processor.process(raw, { keepAlive: heartbeat });
+      if (result === 'done') payload.resolveOffset(message.offset);
+      this.#processed.end(position, result === 'done');
+      if (result !== 'done') break;
+      await sync();
     }
+    if (!payload.isStale() && !this.#abort.signal.aborted) await flush();
     if (this.#commits) await payload.commitOffsetsIfNecessary();
   }
 
@@ -371,4 +385,25 @@ export class KafkaSubscription {
       throw translateOnEnsuredTopic(err, `measuring the lag of group ${o.group}`);
     }
   }
+}
+
+/** A kafkajs message as the processor reads it: UTF-8 text, or base64 for bytes that are not (poison, kept exactly). */
+function toRawMessage(topic: string, position: Position, message: KafkaJs.KafkaMessage): RawMessage {
+  const bytes = message.value;
+  const raw: RawMessage = {
+    topic,
+    position,
+    key: message.key?.toString('utf8') ?? null,
+    value: null,
+    timestamp: Number(message.timestamp),
+    size: bytes?.length ?? 0,
+  };
+  if (bytes) {
+    if (isUtf8(bytes)) raw.value = bytes.toString('utf8');
+    else {
+      raw.value = bytes.toString('base64');
+      raw.encoding = 'base64';
+    }
+  }
+  return raw;
 }

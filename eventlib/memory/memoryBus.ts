@@ -92,7 +92,13 @@ export class MemoryEventBus implements EventBus {
       log,
       signal: abort.signal,
     });
-    const member = new MemoryMember(o.group, new Set(o.topics), processor, store);
+    const member = new MemoryMember(
+      o.group,
+      new Set(o.topics),
+      processor,
+      store,
+      o.handleBatch === undefined ? 1 : o.maxBatch,
+    );
     group.join(member, o.replay ? 'replay' : o.from);
     const g = group;
     const lag = () => g.lag(o.topics);
@@ -160,7 +166,27 @@ class MemoryMember {
     readonly topics: ReadonlySet<string>,
     readonly processor: MessageProcessor,
     readonly store: MemoryStore,
+    /** 1: one record per handler call; more: batch mode, up to this many records per call. */
+    readonly maxBatch: number,
   ) {}
+
+  /** Batch mode: `records` are consecutive from `offset`; committed together once the batch is done. */
+  handleBatch(topic: string, partition: number, offset: number, records: StoredRecord[]): Promise<ProcessResult> {
+    const messages: RawMessage[] = records.map((record, i) => ({
+      topic,
+      position: { topic, partition, offset: String(offset + i) },
+      key: record.key,
+      value: record.value,
+      timestamp: record.timestamp,
+    }));
+    const work = this.processor.processBatch(messages).then((result) => {
+      if (result === 'done') this.store.commit(this.group, topic, partition, offset + records.length);
+      return result;
+    });
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
 
   handle(topic: string, partition: number, offset: number, record: StoredRecord): Promise<ProcessResult> {
     const message: RawMessage = {
@@ -259,7 +285,15 @@ class MemoryGroup {
         continue;
       }
       try {
-        await owner.handle(topic, partition, next, record);
+        if (owner.maxBatch > 1) {
+          const records = [record];
+          for (
+            let r;
+            records.length < owner.maxBatch && (r = this.store.record(topic, partition, next + records.length));
+          )
+            records.push(r);
+          await owner.handleBatch(topic, partition, next, records);
+        } else await owner.handle(topic, partition, next, record);
       } catch (err) {
         // The processor never throws for bad input or handler failures; this is a bug, so keep it loud.
         this.log.error({ err, topic, partition, offset: next }, 'memory consumer loop failed; retrying the record');

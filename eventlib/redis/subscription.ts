@@ -278,10 +278,27 @@ export class RedisSubscription {
     deliveries?: Map<string, number>,
   ): Promise<ProcessResult> {
     try {
+      const batchMode = this.#deps.subscribe.handleBatch !== undefined;
       for (const { name, messages } of streams) {
+        let run: StreamEntry[] = [];
+        const flushRun = async (): Promise<ProcessResult> => {
+          if (run.length === 0) return 'done';
+          const entries = run;
+          run = [];
+          return this.#handleBatch(name, entries);
+        };
         for (const entry of messages) {
-          if ((await this.#handle(name, entry, deliveries?.get(entry.id))) === 'aborted') return 'aborted';
+          const delivered = deliveries?.get(entry.id);
+          // Batch mode: consecutive entries go together; one over the delivery cap is given up on its own.
+          if (batchMode && (delivered === undefined || delivered <= this.#deps.options.maxDeliveries)) {
+            run.push(entry);
+            if (run.length >= this.#deps.subscribe.maxBatch && (await flushRun()) === 'aborted') return 'aborted';
+            continue;
+          }
+          if ((await flushRun()) === 'aborted') return 'aborted';
+          if ((await this.#handle(name, entry, delivered)) === 'aborted') return 'aborted';
         }
+        if ((await flushRun()) === 'aborted') return 'aborted';
       }
       return 'done';
     } finally {
@@ -322,6 +339,45 @@ export class RedisSubscription {
     } finally {
       clearInterval(keepAlive);
       this.#processed.end(position, result === 'done');
+    }
+    return result;
+  }
+
+  /** Batch mode: consecutive entries of one stream to the batch handler, XACKed together when done. */
+  async #handleBatch(stream: string, entries: StreamEntry[]): Promise<ProcessResult> {
+    const { client, subscribe: o, options } = this.#deps;
+    const positions = entries.map((entry) => ({ topic: stream, partition: 0, offset: entry.id }));
+    const last = entries.at(-1)!.id;
+    const delivered = this.#delivered.get(stream);
+    if (delivered === undefined || streamIdOrder(last, delivered) > 0) this.#delivered.set(stream, last);
+    const ids = entries.map((entry) => entry.id);
+    const touch = async () => {
+      await client.xClaimJustId(stream, o.group, this.#deps.consumer, 0, ids).catch(() => undefined);
+    };
+    const keepAlive = setInterval(() => void touch(), Math.max(10, Math.floor(options.claimIdleMs / 3)));
+    for (const position of positions) this.#processed.begin(position);
+    let result: ProcessResult = 'aborted';
+    try {
+      result = await this.#processor.processBatch(
+        entries.map((entry) => toRawMessage(stream, entry)),
+        { keepAlive: touch },
+      );
+      if (result === 'done') {
+        this.#acks.push(
+          client.xAck(stream, o.group, ids).then(
+            () => undefined,
+            (err: unknown) => {
+              this.#deps.log.warn(
+                { err: (err as Error).message, stream, entries: ids.length },
+                'XACK failed; the entries will be redelivered',
+              );
+            },
+          ),
+        );
+      }
+    } finally {
+      clearInterval(keepAlive);
+      for (const position of positions) this.#processed.end(position, result === 'done');
     }
     return result;
   }
@@ -440,6 +496,8 @@ export class RedisSubscription {
         continue;
       return false;
     }
+    // Everything the streams hold is applied: the next read would be empty, so `caughtUp()` agrees at once.
+    this.#drained = true;
     return true;
   }
 

@@ -438,6 +438,84 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
       expect(bySeq.get(3)).toMatchObject({ cause: 'not-retriable', attempts: 1, error: { name: 'TypeError' } });
     });
 
+    it('handleBatch: a backlog comes in runs of several events, in order per partition, none twice, at most maxBatch', async () => {
+      const bus = await open();
+      const topic = await newTopic(bus);
+      const events = Array.from({ length: 200 }, (_, seq) => book(`k${seq % KEYS}`, seq));
+      const positions = await bus.publish(topic, events);
+      const batches: { partition: number; seqs: number[]; positions: readonly Position[] }[] = [];
+      const sub = await bus.subscribe({
+        topics: [topic],
+        group: uniqueName('g'),
+        maxBatch: 50,
+        handleBatch: (batch, ctx) => {
+          batches.push({
+            partition: ctx.partition,
+            seqs: batch.map((e) => (e.data as { seq: number }).seq),
+            positions: ctx.positions,
+          });
+        },
+      });
+      await sub.waitUntilCaughtUp(timeoutMs);
+      for (const position of positions) expect(sub.hasProcessed(position)).toBe(true);
+      const all = batches.flatMap((b) => b.seqs);
+      expect([...all].sort((a, b) => a - b)).toEqual(events.map((_, seq) => seq));
+      expect(batches.every((b) => b.seqs.length <= 50 && b.seqs.length === b.positions.length)).toBe(true);
+      expect(batches.every((b) => b.positions.every((p) => p.partition === b.partition && p.topic === topic))).toBe(
+        true,
+      );
+      // The backlog was there before the subscription: it is not handed over one event at a time.
+      expect(batches.some((b) => b.seqs.length > 1)).toBe(true);
+      for (const partition of new Set(batches.map((b) => b.partition))) {
+        const seqs = batches.filter((b) => b.partition === partition).flatMap((b) => b.seqs);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      }
+      expect(sub.stats()).toMatchObject({ handled: 200, acked: 200, deadLettered: 0 });
+    });
+
+    it('handleBatch: a throw retries the whole batch; per-event outcomes ack, skip and dead-letter; then it gives up', async () => {
+      const bus = await open();
+      const topic = await newTopic(bus);
+      const attempts: number[] = [];
+      const sub = await bus.subscribe({
+        topics: [topic],
+        group: uniqueName('g'),
+        retry: { maxAttempts: 3, baseMs: 5, maxMs: 20 },
+        handleBatch: (batch, ctx) => {
+          const seqs = batch.map((e) => (e.data as { seq: number }).seq);
+          if (seqs.includes(9)) throw new Error('the store is down');
+          attempts.push(ctx.attempt);
+          if (ctx.attempt === 1) throw new Error('transient');
+          return seqs.map((seq) =>
+            seq === 1 ? deadLetter('no such book') : seq === 2 ? skip('not mine') : { kind: 'ack' as const },
+          );
+        },
+      });
+      const first = await bus.publish(
+        topic,
+        [0, 1, 2].map((seq) => book('same', seq)),
+      );
+      await sub.waitForPosition(first[2]!, timeoutMs);
+      expect(attempts.slice(0, 2)).toEqual([1, 2]);
+      expect(sub.stats()).toMatchObject({ acked: 1, skipped: 1, deadLettered: 1, retried: 1 });
+      const [letter] = await readDeadLetters(bus, topic, 1);
+      expect(letter!.data).toMatchObject({ cause: 'handler', reason: 'no such book' });
+      const [last] = await bus.publish(topic, [book('same', 9)]);
+      await sub.waitForPosition(last!, timeoutMs);
+      const letters = await readDeadLetters(bus, topic, 2);
+      expect(letters.map((l) => l.data.cause).sort()).toEqual(['handler', 'retries-exhausted']);
+    });
+
+    it('handleBatch or handler, exactly one: both or neither is EVT_ERR_INVALID_OPTIONS', async () => {
+      const bus = await open();
+      const topic = await newTopic(bus);
+      const handler = () => undefined;
+      for (const bad of [{}, { handler, handleBatch: handler }]) {
+        const err = await bus.subscribe({ topics: [topic], group: uniqueName('g'), ...bad }).catch((e: unknown) => e);
+        expect(isEventLibError(err) && err.code).toBe('EVT_ERR_INVALID_OPTIONS');
+      }
+    });
+
     it('dead-letters raw poison (broken JSON, schema failure, unknown version, text without a rule) and keeps going', async () => {
       const bus = await open();
       const topic = await newTopic(bus);
