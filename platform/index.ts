@@ -47,3 +47,5 @@ export type {
   ErrorCodeSpec,
 } from './errors.js';
 export { groupSchema, identitySchema, topicNameSchema, validOptions } from './serviceOptions.js';
+export { startLogDecider } from './logDecider.js';
+export type { Decider, DeciderStats, DeciderWire, LogDecider, LogDeciderOptions } from './logDecider.js';
