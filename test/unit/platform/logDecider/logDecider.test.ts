@@ -4,7 +4,7 @@ import { createEventBus, type Envelope, type EventBus } from '../../../../eventl
 import { startLogDecider, type LogDecider } from '../../../../platform/index.js';
 import { deciderSpec } from '../../../helpers/givenWhenThen.js';
 import { uniqueName, waitFor } from '../../../helpers/wait.js';
-import { accountCommand, accounts, accountsWire, audit, type AccountsState } from './accounts.js';
+import { accountCommand, accounts, accountsWire, audit, type AccountsState } from '../../../helpers/accountsDecider.js';
 
 const log = pino({ level: 'silent' });
 const PARTITIONS = 4;

@@ -1,5 +1,5 @@
-import { newEvent, type Envelope } from '../../../../eventlib/index.js';
-import type { Decider, DeciderWire } from '../../../../platform/index.js';
+import { newEvent, type Envelope } from '../../eventlib/index.js';
+import type { Decider, DeciderWire } from '../../platform/index.js';
 
 /**
  * A small decider for the engine's tests: accounts with a balance that never goes below zero. Commands carry a
