@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { RestApp } from '../restlib/index.js';
 import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
-import type { Upstreams } from './upstream.js';
+import { REQUEST_ID_HEADER, type Upstreams } from './upstream.js';
 
 /** Consul names of the lending services the gateway forwards to. */
 export const LENDING_UPSTREAMS = { lending: 'lending', view: 'lendingview' } as const;
@@ -93,7 +93,9 @@ async function queueAndWait(
   for (let delay = 20; Date.now() < deadline; delay = Math.min(250, delay * 2)) {
     const view = await up
       .client(LENDING_UPSTREAMS.view)
-      .get(`/requests/${encodeURIComponent(queued.requestId)}`, { headers: { [AFTER_HEADER]: token } })
+      .get(`/requests/${encodeURIComponent(queued.requestId)}`, {
+        headers: { [AFTER_HEADER]: token, [REQUEST_ID_HEADER]: String(reply.request.id) },
+      })
       .catch(() => undefined);
     if (view?.status === 200) {
       const request = view.json<{ status: string }>();

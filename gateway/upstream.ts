@@ -16,10 +16,19 @@ import type { Logger } from 'pino';
  * a registry watch), and the high-water mark of the writes this gateway made, forwarded on reads so a client
  * that reads after its write sees it (read-your-writes).
  */
-/** Request headers a write carries on to the service: its idempotency key (the service keeps it in the log). */
-export function forwardedHeaders(req: Pick<FastifyRequest, 'headers'> | undefined): Record<string, string> {
+/** The request id travels upstream, so the service logs and answers (problem+json `requestId`) with the caller's. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * Request headers a call carries on to the service: the caller's request id, and a write's idempotency key (the
+ * service keeps it in the log).
+ */
+export function forwardedHeaders(req: Pick<FastifyRequest, 'headers' | 'id'> | undefined): Record<string, string> {
   const key = req?.headers[IDEMPOTENCY_KEY_HEADER];
-  return typeof key === 'string' ? { [IDEMPOTENCY_KEY_HEADER]: key } : {};
+  return {
+    ...(req ? { [REQUEST_ID_HEADER]: String(req.id) } : {}),
+    ...(typeof key === 'string' ? { [IDEMPOTENCY_KEY_HEADER]: key } : {}),
+  };
 }
 
 export function upstreams(registry: ServiceRegistry, log: Logger) {
@@ -47,7 +56,7 @@ export function upstreams(registry: ServiceRegistry, log: Logger) {
   };
 
   /** The headers of a write: the write watermark and what the caller's request carries on (its key). */
-  const writeHeaders = (req?: Pick<FastifyRequest, 'headers'>): Record<string, string> => {
+  const writeHeaders = (req?: Pick<FastifyRequest, 'headers' | 'id'>): Record<string, string> => {
     const after = encodePositions(written.of());
     return { ...forwardedHeaders(req), ...(after ? { [AFTER_HEADER]: after } : {}) };
   };
@@ -57,13 +66,14 @@ export function upstreams(registry: ServiceRegistry, log: Logger) {
     /** Forwards a read, asking the view to include every write made through this gateway. */
     async read(reply: FastifyReply, service: string, path: string) {
       const after = encodePositions(written.of());
-      const res = await client(service).get(path, after ? { headers: { [AFTER_HEADER]: after } } : {});
+      const headers = { [REQUEST_ID_HEADER]: String(reply.request.id), ...(after ? { [AFTER_HEADER]: after } : {}) };
+      const res = await client(service).get(path, { headers });
       return relay(reply, res);
     },
     writeHeaders,
     /** Forwards a write (with the caller's idempotency key) and remembers where its events landed. */
     async write(reply: FastifyReply, service: string, path: string, body: unknown, req?: FastifyRequest) {
-      const res = await client(service).post(path, body, { headers: writeHeaders(req) });
+      const res = await client(service).post(path, body, { headers: writeHeaders(req ?? reply.request) });
       return relay(reply, res);
     },
     /** Forwards any method (PUT, DELETE, ...) like `write`; positions it returns are remembered. */
@@ -79,7 +89,7 @@ export function upstreams(registry: ServiceRegistry, log: Logger) {
         method,
         path,
         ...(body === undefined ? {} : { body }),
-        headers: writeHeaders(req),
+        headers: writeHeaders(req ?? reply.request),
       });
       return relay(reply, res);
     },
