@@ -11,6 +11,7 @@ import { redisBench } from './redis.js';
 import { httpBench } from './http.js';
 import { writeToReadBench } from './write-to-read.js';
 import { lendingBench } from './lending.js';
+import { deciderBench } from './decider.js';
 import { profileBench } from './profile.js';
 
 const BENCHES: [string, Bench][] = [
@@ -20,6 +21,7 @@ const BENCHES: [string, Bench][] = [
   ['http', httpBench],
   ['write-to-read', writeToReadBench],
   ['lending', lendingBench],
+  ['decider', deciderBench],
   ['profile', profileBench],
 ];
 
