@@ -48,7 +48,7 @@ export interface LogDeciderOptions<Command, Event, State, Rejection> {
   decider: Decider<Command, Event, State, Rejection>;
   wire: DeciderWire<Command, Event, Rejection>;
   registry?: EventRegistry;
-  /** Most commands decided together (one append, one acknowledgement). Default 500. */
+  /** Most commands decided together (one append, one acknowledgement). Default 2000. */
   maxBatch?: number;
   /**
    * After a batch's events are durable: side effects derived from them (publishing copies to other topics). A throw
@@ -128,7 +128,9 @@ export async function startLogDecider<C, E, S, R>(
   };
 
   const decideBatch = async (commands: readonly Envelope[], partition: number): Promise<Outcome[]> => {
+    const t0 = performance.now();
     await catchUp();
+    const t1 = performance.now();
     let working = stateOf(partition);
     const outcomes: Outcome[] = [];
     const appended: Envelope[] = [];
@@ -156,11 +158,25 @@ export async function startLogDecider<C, E, S, R>(
       decidedHere++;
       outcomes.push(ack());
     }
+    const t2 = performance.now();
+    let t3 = t2;
     if (appended.length > 0) {
       const positions: Position[] = await bus.publish(opts.eventsTopic, appended);
+      t3 = performance.now();
       await follower.waitForPosition(positions.at(-1)!, FOLD_TIMEOUT_MS);
       await opts.afterAppend?.(appended);
     }
+    const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+    log.debug(
+      {
+        commands: commands.length,
+        catchUpMs: ms(t0, t1),
+        decideMs: ms(t1, t2),
+        appendMs: ms(t2, t3),
+        foldMs: ms(t3, performance.now()),
+      },
+      'batch decided',
+    );
     for (const { command, envelope } of duplicates) await opts.onDuplicate?.(command, stateOf(partition), envelope);
     stats.decided += decidedHere;
     stats.duplicates += duplicates.length;
@@ -178,7 +194,7 @@ export async function startLogDecider<C, E, S, R>(
       from: 'beginning',
       consumerName: name,
       ...(opts.registry ? { registry: opts.registry } : {}),
-      maxBatch: opts.maxBatch ?? 500,
+      maxBatch: opts.maxBatch ?? 2000,
       // An append that fails (a broker outage) is retried for a long time: a command is never dead-lettered for it.
       retry: { maxAttempts: 1000, baseMs: 100, maxMs: 5_000 },
       handleBatch: (batch, ctx) => decideBatch(batch, ctx.partition),
