@@ -46,7 +46,10 @@ export interface InstanceLockContractOptions {
   };
 }
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./childLock.ts', import.meta.url));
+// From source (tsx) the child is a .ts file; from the published package (dist/) a .js one.
+const COMPILED = import.meta.url.endsWith('.js');
+const CHILD_SCRIPT = fileURLToPath(new URL(COMPILED ? './childLock.js' : './childLock.ts', import.meta.url));
+const CHILD_ARGS = COMPILED ? [CHILD_SCRIPT] : ['--import', 'tsx', CHILD_SCRIPT];
 
 /** Whether `promise` has settled by the time already-queued work has run (no timing involved). */
 async function hasSettled(promise: Promise<unknown>): Promise<boolean> {
@@ -178,7 +181,7 @@ export function describeInstanceLock(
       'a holder that dies without releasing (SIGKILL) frees its lock once its TTL has passed',
       async () => {
         const name = uniqueServiceName('lock');
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT], {
+        const child = spawn(process.execPath, CHILD_ARGS, {
           env: { ...process.env, DISCOLIB_LOCK_CHILD: JSON.stringify(childOptions!({ name, ttlMs })) },
           stdio: ['ignore', 'pipe', 'inherit'],
         });

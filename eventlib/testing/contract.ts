@@ -64,7 +64,10 @@ interface Seen {
 }
 
 const BookSchema = z.object({ key: z.string(), seq: z.int() });
-const CHILD_SCRIPT = fileURLToPath(new URL('./childConsumer.ts', import.meta.url));
+// From source (tsx) the child is a .ts file; from the published package (dist/) a .js one.
+const COMPILED = import.meta.url.endsWith('.js');
+const CHILD_SCRIPT = fileURLToPath(new URL(COMPILED ? './childConsumer.js' : './childConsumer.ts', import.meta.url));
+const CHILD_ARGS = COMPILED ? [CHILD_SCRIPT] : ['--import', 'tsx', CHILD_SCRIPT];
 const KEYS = 8;
 
 const book = (key: string, seq: number) =>
@@ -311,7 +314,7 @@ export function describeEventBus(name: string, makeBus: MakeBus, options: EventB
         await bus.publish(topic, events);
         if (!options.sharedAcrossProcesses) await bus.close();
 
-        const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT], {
+        const child = spawn(process.execPath, CHILD_ARGS, {
           env: {
             ...process.env,
             EVENTLIB_CHILD: JSON.stringify({ bus: options.childBusOptions(ctx), topic, group, stuckAfter: 5 }),

@@ -11,7 +11,7 @@ import {
   type LendingEvent,
   type LendingState,
 } from '../../../../aggregates/lending/domain/index.js';
-import { deciderSpec, type Decider } from '../../../helpers/givenWhenThen.js';
+import { deciderSpec, type SpecDecider as Decider } from '../../../../platform/testing/index.js';
 
 export const lending: Decider<LendingCommand, LendingEvent, LendingState, LendingContext, LendingError> = {
   decide,

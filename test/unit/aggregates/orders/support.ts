@@ -1,6 +1,6 @@
 // Local test support for the orders domain: the shared given/when/then helper wired to the orders decider and to
 // the saga, plus small event builders. Not a test file itself.
-import { deciderSpec, type Decider } from '../../../helpers/givenWhenThen.js';
+import { deciderSpec, type SpecDecider as Decider } from '../../../../platform/testing/index.js';
 import {
   decide,
   emptyOrdersState,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createEventBus, type Envelope, type EventBus } from '../../../../eventlib/index.js';
 import { startLogDecider, type LogDecider } from '../../../../platform/index.js';
-import { deciderSpec } from '../../../helpers/givenWhenThen.js';
+import { deciderSpec } from '../../../../platform/testing/index.js';
 import { uniqueName, waitFor } from '../../../helpers/wait.js';
 import { accountCommand, accounts, accountsWire, audit, type AccountsState } from '../../../helpers/accountsDecider.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deciderSpec, type Decider } from '../../helpers/givenWhenThen.js';
+import { deciderSpec, type SpecDecider as Decider } from '../../../platform/testing/index.js';
 
 // A toy counter decider: proves the helper passes good deciders and catches bad ones.
 type Command = { type: 'add'; amount: number };
