@@ -1,4 +1,4 @@
-import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../platform/index.js';
+import { trackUpstreams, type PlatformDeps, type ServiceComponent, type ComponentIdentity } from '../platform/index.js';
 import type { RestApp } from '../restlib/index.js';
 import { bookshelfGatewayRoutes } from './bookshelfRoutes.js';
 import { ordersGatewayRoutes } from './ordersRoutes.js';
@@ -25,6 +25,7 @@ export function gatewayService(
   opts: { identity: ComponentIdentity; modules?: GatewayModule[] },
 ): ServiceComponent {
   const up = upstreams(deps.registry, deps.log);
+  const untrack = trackUpstreams(() => up.known());
   return {
     identity: opts.identity,
     description: 'Bookshelf gateway: one HTTP entry to every domain',
@@ -32,6 +33,9 @@ export function gatewayService(
       for (const mod of opts.modules ?? DEFAULT_GATEWAY_MODULES) await mod(app, up, deps);
     },
     readiness: () => ({ ready: true, checks: { upstreams: up.known() } }),
-    stop: () => up.close(),
+    stop: async () => {
+      untrack();
+      await up.close();
+    },
   };
 }

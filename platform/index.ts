@@ -49,3 +49,4 @@ export type {
 export { groupSchema, identitySchema, topicNameSchema, validOptions } from './serviceOptions.js';
 export { startLogDecider } from './logDecider.js';
 export type { Decider, DeciderStats, DeciderWire, LogDecider, LogDeciderOptions } from './logDecider.js';
+export { instrumentBus, trackDecider, trackUpstreams } from './metrics.js';

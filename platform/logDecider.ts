@@ -10,6 +10,7 @@ import {
   type Position,
   type Subscription,
 } from '../eventlib/index.js';
+import { trackDecider } from './metrics.js';
 
 /**
  * What a domain hands over (emmett's `CommandHandler` model): the library owns load -> decide -> append ->
@@ -107,6 +108,7 @@ export async function startLogDecider<C, E, S, R>(
   const stateOf = (partition: number) => states.get(partition) ?? decider.initialState;
   const stats: DeciderStats = { decided: 0, duplicates: 0, deadLettered: 0, batches: 0, largestBatch: 0 };
   let rebuilt = false;
+  const metrics = trackDecider(name, () => stats);
 
   const follower = await bus.subscribe({
     topics: [opts.eventsTopic],
@@ -167,6 +169,7 @@ export async function startLogDecider<C, E, S, R>(
       await opts.afterAppend?.(appended);
     }
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+    metrics.batch(commands.length, (performance.now() - t0) / 1000);
     log.debug(
       {
         commands: commands.length,
@@ -215,6 +218,7 @@ export async function startLogDecider<C, E, S, R>(
       (closing ??= (async () => {
         await commands.close();
         await follower.close();
+        metrics.untrack();
       })()),
   };
 }

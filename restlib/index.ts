@@ -26,3 +26,4 @@ export {
   type ServiceClientOptions,
 } from './client.js';
 export * from './config/index.js';
+export { metricsRegistry } from './metrics.js';

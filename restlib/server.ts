@@ -15,6 +15,8 @@ import { z } from 'zod';
 import { createLogger, type LogLevel } from './logger.js';
 import { problemPlugin } from './problem.js';
 import { healthPlugin, type ReadinessCheck } from './readiness.js';
+import { Registry } from 'prom-client';
+import { metricsPlugin, metricsRegistry } from './metrics.js';
 
 /** A fastify app whose routes take zod schemas (bodies, params, querystrings, responses). */
 export type RestApp = FastifyInstance<
@@ -46,6 +48,8 @@ export interface ServerOptions {
   docs?: boolean;
   /** Header carrying the request id in and out; default `x-request-id`. */
   requestIdHeader?: string;
+  /** Serve Prometheus metrics at `/metrics` from this registry; default the process's (`metricsRegistry()`). */
+  metrics?: Registry | false;
 }
 
 const fn = <T>() => z.custom<T>((v) => typeof v === 'function', { message: 'must be a function' });
@@ -70,10 +74,11 @@ const optionsSchema = z
       .string()
       .regex(/^[a-z0-9-]+$/, 'must be a lower-case header name')
       .default('x-request-id'),
+    metrics: z.union([z.instanceof(Registry), z.literal(false)]).optional(),
   })
   .strict();
 
-const PROBES = /^\/(health|ready)(\?|$)/;
+const PROBES = /^\/(health|ready|metrics)(\?|$)/;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
@@ -112,6 +117,9 @@ export async function buildServer(options: ServerOptions): Promise<RestApp> {
     reply.header(header, req.id);
   });
   await app.register(problemPlugin, { bodyLimit: opts.bodyLimit });
+  if (opts.metrics !== false) {
+    await app.register(metricsPlugin, { service: opts.name, registry: opts.metrics ?? metricsRegistry() });
+  }
 
   if (opts.docs) {
     await app.register(swagger, {

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { createEventBus } from '../../../eventlib/index.js';
 import { createRegistry } from '../../../discolib/index.js';
 import { buildServer, type RestApp } from '../../../restlib/index.js';
-import { loadPlatformConfig } from '../../../platform/index.js';
+import { instrumentBus, loadPlatformConfig } from '../../../platform/index.js';
 import type { PlatformDeps } from '../../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from '../../../cli/host/runHost.js';
 import { LENDING_SERVICES } from '../../../cli/services/lending.js';
@@ -26,7 +26,7 @@ export interface LibraryApp {
 export async function startLibraryApp(): Promise<LibraryApp> {
   const log = pino({ level: 'silent' });
   const deps: PlatformDeps = {
-    bus: await createEventBus({ kind: 'memory' }),
+    bus: instrumentBus(await createEventBus({ kind: 'memory' })),
     registry: createRegistry({ kind: 'memory' }, log),
     log,
     clock: () => new Date('2026-03-01T12:00:00Z'),
