@@ -2,7 +2,15 @@ export { buildServer, DEFAULT_BODY_LIMIT, type RestApp, type ServerOptions } fro
 export { REST_ERROR_CODES, RestError, isRestError, problem, type FieldError, type RestErrorCode } from './errors.js';
 export { PROBLEM_CONTENT_TYPE, problemSchema, toProblem, type ProblemDocument } from './problem.js';
 export { isShuttingDown, markNotReady, type Readiness, type ReadinessCheck } from './readiness.js';
-export { createLogger, loggerOptions, REDACT_PATHS, type LogLevel, type LoggerSettings } from './logger.js';
+export {
+  createLogger,
+  defaultLogFormat,
+  loggerOptions,
+  REDACT_PATHS,
+  type LogFormat,
+  type LogLevel,
+  type LoggerSettings,
+} from './logger.js';
 export {
   createServiceLifecycle,
   onShutdownSignals,

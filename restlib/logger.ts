@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 const SECRET_KEYS = ['password', 'token', 'sasl', 'authorization', 'cookie', 'secret', 'consulToken', 'apiKey'];
 
@@ -13,6 +14,13 @@ export const REDACT_PATHS: readonly string[] = Object.freeze([
 ]);
 
 export type LogLevel = Level | 'silent';
+/** `json`: one object per line (for machines); `pretty`: coloured, one readable line (for people). */
+export type LogFormat = 'json' | 'pretty';
+
+/** Pretty on a terminal, JSON otherwise (a pipe, a file, a log collector). */
+export function defaultLogFormat(stdout: { isTTY?: boolean } = process.stdout): LogFormat {
+  return stdout.isTTY ? 'pretty' : 'json';
+}
 
 export interface LoggerSettings {
   /** Service name, the `service` field of every line. */
@@ -20,6 +28,8 @@ export interface LoggerSettings {
   level?: LogLevel;
   /** Where lines go; stdout when omitted. */
   stream?: DestinationStream;
+  /** Default json; services pass their `--log-format` (restlib's config defaults it by `defaultLogFormat`). */
+  format?: LogFormat;
 }
 
 /** Pino options every bookshelf logger uses: level, service name, ISO time and secret redaction. */
@@ -35,5 +45,13 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
 /** One pino logger per process, shared by restlib, discolib and eventlib (each takes a child). */
 export function createLogger(settings: LoggerSettings): Logger {
   const options = loggerOptions(settings);
+  if (settings.format === 'pretty') {
+    const destination = settings.stream ?? process.stdout;
+    const colorize = 'isTTY' in destination && destination.isTTY === true;
+    return pino(
+      options,
+      pretty({ destination, colorize, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }),
+    );
+  }
   return settings.stream ? pino(options, settings.stream) : pino(options);
 }

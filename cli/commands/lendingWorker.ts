@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createLogger, type LogLevel } from '../../restlib/index.js';
+import { createLogger, defaultLogFormat, type LogLevel } from '../../restlib/index.js';
 import { lendingConfig } from '../../aggregates/lending/contract.js';
 import { lendingTopics } from '../../aggregates/lending/contract.js';
 import { runLendingWorker } from '../../aggregates/lending/services.js';
@@ -22,6 +22,7 @@ interface WorkerFlags extends ConnectionFlags {
   lockTtlMs?: string;
   claimIdleMs?: string;
   logLevel: string;
+  logFormat?: string;
 }
 
 const int = (flag: string, value: string | undefined): number | undefined => {
@@ -56,7 +57,12 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
       .option('--storage-capacity <n>', 'copies the automated storage holds (default 20)')
       .option('--lock-ttl-ms <ms>', 'how long the lock outlives a crashed worker (default 10000)')
       .option('--claim-idle-ms <ms>', 'Redis: reclaim commands another worker left pending this long (default 30000)')
-      .option('--log-level <level>', 'log level', process.env.BOOKSHELF_LOG_LEVEL ?? 'info'),
+      .option('--log-level <level>', 'log level', process.env.BOOKSHELF_LOG_LEVEL ?? 'info')
+      .option(
+        '--log-format <format>',
+        'json or pretty (default: pretty on a terminal)',
+        process.env.BOOKSHELF_LOG_FORMAT,
+      ),
   )
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
@@ -84,7 +90,10 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const log = createLogger({ name: `lending-worker-${name}`, level: flags.logLevel as LogLevel });
+  const format = flags.logFormat ?? defaultLogFormat();
+  if (format !== 'json' && format !== 'pretty')
+    throw new UsageError(`--log-format must be json or pretty (got ${format})`);
+  const log = createLogger({ name: `lending-worker-${name}`, level: flags.logLevel as LogLevel, format });
   const topics = lendingTopics(flags.namespace);
   const bus = await openTransportBus(transport, `lending-worker-${name}`, log);
   let running;

@@ -60,7 +60,7 @@ export async function runHost(
       const app = await buildServer({
         name: c.identity.name,
         description: c.description,
-        logger: deps.log.child({ service: c.identity.id }),
+        logger: deps.log.child({ instance: c.identity.id }),
         readiness: () => c.readiness(),
       });
       await c.routes(app);

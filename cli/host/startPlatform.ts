@@ -72,7 +72,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
       'bookshelf up needs --broker host:port (Kafka) or --redis url; bookshelf start runs embedded',
     );
   }
-  const log = createLogger({ name: 'bookshelf', level: config.logLevel });
+  const log = createLogger({ name: 'bookshelf', level: config.logLevel, format: config.logFormat });
   await delayStart(config, log);
   const bus = await openBus(config.bus, log, 'bookshelf', config.dataFile);
   const deps: PlatformDeps = { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };

@@ -27,7 +27,7 @@ export async function delayStart(config: Pick<PlatformConfig, 'delay'>, log: Log
 /** `bookshelf view last-read ...` and friends: one service in this process, configured by flags and env. */
 export async function startService(entry: ServiceEntry, argv: readonly string[]): Promise<RunningHost> {
   const config = loadPlatformConfigOrExit(entry.spec, { argv });
-  const log = createLogger({ name: config.name, level: config.logLevel });
+  const log = createLogger({ name: config.name, level: config.logLevel, format: config.logFormat });
   await delayStart(config, log);
   const deps = await openDeps(config, log);
   try {

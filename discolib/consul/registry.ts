@@ -70,7 +70,7 @@ export class ConsulRegistry implements ServiceRegistry {
       if (this.#registered.get(reg.id) === reg) this.#registered.delete(reg.id);
       throw err;
     }
-    this.#log.info({ service: reg.name, serviceId: reg.id, port: reg.port }, 'registered');
+    this.#log.info({ serviceName: reg.name, serviceId: reg.id, port: reg.port }, 'registered');
     this.#startResync();
   }
 
@@ -159,7 +159,7 @@ export class ConsulRegistry implements ServiceRegistry {
           if (this.#registered.get(reg.id) !== reg || this.#closing) return;
           await this.#put(reg);
           this.#log.warn(
-            { service: reg.name, serviceId: reg.id },
+            { serviceName: reg.name, serviceId: reg.id },
             'the agent had forgotten this service: registered again',
           );
         });

@@ -60,7 +60,7 @@ export class MemoryRegistry implements ServiceRegistry {
       probing: false,
     };
     this.#entries.set(reg.id, entry);
-    this.#log.info({ service: reg.name, serviceId: reg.id, port: reg.port }, 'registered');
+    this.#log.info({ serviceName: reg.name, serviceId: reg.id, port: reg.port }, 'registered');
     if (this.#options.health === 'probe') {
       entry.timer = setInterval(() => void this.#probe(entry), parseDuration(reg.check.interval));
       entry.timer.unref();
@@ -74,7 +74,7 @@ export class MemoryRegistry implements ServiceRegistry {
     const entry = this.#entries.get(id);
     if (!entry) return;
     this.#remove(entry);
-    this.#log.info({ service: entry.reg.name, serviceId: id }, 'deregistered');
+    this.#log.info({ serviceName: entry.reg.name, serviceId: id }, 'deregistered');
     this.#notify();
   }
 
@@ -117,14 +117,14 @@ export class MemoryRegistry implements ServiceRegistry {
     if (ok) entry.criticalSince = undefined;
     else entry.criticalSince ??= Date.now();
     if (!ok && Date.now() - entry.criticalSince! >= parseDuration(check.deregisterAfter)!) {
-      this.#log.warn({ service: entry.reg.name, serviceId: entry.reg.id }, 'critical too long: deregistered');
+      this.#log.warn({ serviceName: entry.reg.name, serviceId: entry.reg.id }, 'critical too long: deregistered');
       this.#remove(entry);
       this.#notify();
       return;
     }
     if (ok !== entry.passing) {
       entry.passing = ok;
-      this.#log.info({ service: entry.reg.name, serviceId: entry.reg.id }, ok ? 'passing' : 'critical');
+      this.#log.info({ serviceName: entry.reg.name, serviceId: entry.reg.id }, ok ? 'passing' : 'critical');
       this.#notify();
     }
   }

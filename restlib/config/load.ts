@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
-import type { LogLevel } from '../logger.js';
+import { defaultLogFormat, type LogFormat, type LogLevel } from '../logger.js';
 import { ConfigError } from './errors.js';
 import { SERVICE_OPTIONS, type OptionSpec } from './options.js';
 
@@ -35,6 +35,7 @@ export interface ServiceConfig {
   readonly addr: string;
   readonly port: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }
 
 /** The typed values of a spec's own options (with a default: always set). */
@@ -121,6 +122,7 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
     port: d.port,
     addr: d.addr ?? '127.0.0.1',
     logLevel: d.logLevel ?? 'info',
+    logFormat: defaultLogFormat(),
   };
   for (const [key, s] of Object.entries(extras)) if (s.default !== undefined) defaults[key] = s.default;
 

@@ -64,4 +64,10 @@ export const SERVICE_OPTIONS = {
       error: 'must be fatal, error, warn, info, debug, trace or silent',
     }),
   },
+  logFormat: {
+    flag: '--log-format <format>',
+    description: 'json (one object per line) or pretty (for people); default pretty on a terminal, else json',
+    env: ['BOOKSHELF_LOG_FORMAT'],
+    schema: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }),
+  },
 } as const satisfies Record<string, OptionSpec>;

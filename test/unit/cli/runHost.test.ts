@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../discolib/index.js';
 import { createEventBus } from '../../../eventlib/index.js';
 import { runHost } from '../../../cli/host/runHost.js';
+import { createLogger } from '../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent } from '../../../platform/index.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -40,4 +41,61 @@ describe('runHost', () => {
     expect(exits).toEqual([1]);
     expect(stopped.sort()).toEqual(['a', 'b']);
   });
+
+  it('writes log lines without a key twice (the service name, the instance, the registry fields)', async () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      name: 'bookshelf',
+      level: 'debug',
+      stream: { write: (l: string) => void lines.push(l) },
+    });
+    const deps: PlatformDeps = {
+      bus: await createEventBus({ kind: 'memory' }),
+      registry: createRegistry({ kind: 'memory' }, log),
+      log,
+      clock: () => new Date(),
+    };
+    const component: ServiceComponent = {
+      identity: { name: 'echo', id: 'echo-1', tags: [] },
+      description: 'echo',
+      routes: (app) => void app.get('/echo', () => ({ ok: true })),
+      readiness: () => ({ ready: true, checks: {} }),
+      stop: async () => undefined,
+    };
+    const host = await runHost([{ component, host: '127.0.0.1', port: 0 }], deps, { signals: false });
+    await fetch(`${host.urls.get('echo')}/echo`);
+    await host.stop();
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) {
+      // JSON.parse keeps the last of two equal keys; count them in the text instead.
+      const keys = topLevelKeys(line);
+      expect(new Set(keys).size, line).toBe(keys.length);
+    }
+    expect(lines.some((l) => l.includes('"instance":"echo-1"'))).toBe(true);
+  });
 });
+
+/** The keys of a JSON object line at depth 0, in order (duplicates kept, unlike JSON.parse). */
+function topLevelKeys(line: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 1 && line[i + 1] === ':') keys.push(line.slice(start + 1, i));
+      }
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      start = i;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return keys;
+}

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig, type ConfigResult, type ServiceSpec } from '../../../restlib/index.js';
+import { Writable } from 'node:stream';
+import {
+  ConfigError,
+  createLogger,
+  defaultLogFormat,
+  loadConfig,
+  type ConfigResult,
+  type ServiceSpec,
+} from '../../../restlib/index.js';
 
 const spec: ServiceSpec = { defaults: { name: 'svc', id: 'svc1', tags: ['a'], port: 8080 } };
 const ok = <C>(r: ConfigResult<C>): C => {
@@ -19,6 +27,7 @@ describe('restlib config loader (generic)', () => {
       port: 8080,
       addr: '127.0.0.1',
       logLevel: 'info',
+      logFormat: defaultLogFormat(),
     });
     const r = loadConfig(spec, { argv: ['--broker', 'k:9092'], env: {} });
     expect(r.kind === 'error' && r.error.message).toBe("unknown option '--broker' (see --help)");
@@ -64,5 +73,32 @@ describe('restlib config loader (generic)', () => {
     expect(help.kind === 'help' && help.text).not.toContain('hidden-default');
     const bad = loadConfig(secret, { argv: ['--token', 'two words'], env: {} });
     expect(bad.kind === 'error' && bad.error.message).toBe('--token must be a word');
+  });
+});
+
+describe('--log-format json|pretty', () => {
+  it('is pretty on a terminal and json otherwise, unless a flag or BOOKSHELF_LOG_FORMAT says', () => {
+    expect(defaultLogFormat({ isTTY: true })).toBe('pretty');
+    expect(defaultLogFormat({ isTTY: false })).toBe('json');
+    expect(ok(loadConfig(spec, { argv: ['--log-format', 'pretty'], env: {} })).logFormat).toBe('pretty');
+    expect(ok(loadConfig(spec, { argv: [], env: { BOOKSHELF_LOG_FORMAT: 'json' } })).logFormat).toBe('json');
+    const bad = loadConfig(spec, { argv: ['--log-format', 'xml'], env: {} });
+    expect(bad.kind === 'error' && bad.error.message).toMatch(/--log-format.*must be json or pretty/);
+  });
+
+  it('writes one readable line per entry when pretty, one JSON object when json', () => {
+    const capture = () => {
+      const lines: string[] = [];
+      const stream = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+      return { lines, stream };
+    };
+    const p = capture();
+    createLogger({ name: 'svc', format: 'pretty', stream: p.stream }).info({ book: 'b1' }, 'lent');
+    expect(p.lines.join('')).toMatch(/INFO.*lent/);
+    expect(p.lines.join('')).toMatch(/book: "b1"/);
+    expect(() => void JSON.parse(p.lines[0]!)).toThrow();
+    const j = capture();
+    createLogger({ name: 'svc', format: 'json', stream: j.stream }).info({ book: 'b1' }, 'lent');
+    expect(JSON.parse(j.lines[0]!)).toMatchObject({ service: 'svc', book: 'b1', msg: 'lent' });
   });
 });
