@@ -116,6 +116,15 @@ export function toRestError(error: unknown, bodyLimit: number): RestError {
   return rest('REST_ERR_INTERNAL', 'internal error; the request id identifies it in the logs', { cause: error });
 }
 
+/** A fastify route path (`/books/:id`, `/docs/*`) as a regular expression over request paths. */
+function routePattern(url: string): RegExp {
+  const source = url
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
 /** Error and not-found handlers answering problem+json; registered once, at the root. */
 export const problemPlugin = fp<{ bodyLimit: number }>(
   async (app: FastifyInstance, { bodyLimit }) => {
@@ -126,9 +135,23 @@ export const problemPlugin = fp<{ bodyLimit: number }>(
       else req.log.info({ code: restError.code, detail: restError.message }, 'request rejected');
       return sendProblem(reply, restError);
     });
-    app.setNotFoundHandler((req, reply) =>
-      sendProblem(reply, rest('REST_ERR_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)),
-    );
+    // The methods each route pattern answers, so a path that exists with another method is 405 with `Allow`.
+    const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+    app.addHook('onRoute', (route) => {
+      const pattern = routePattern(route.url ?? route.path);
+      let entry = routes.find((r) => r.pattern.source === pattern.source);
+      if (!entry) routes.push((entry = { pattern, methods: new Set() }));
+      for (const m of [route.method].flat()) entry.methods.add(String(m).toUpperCase());
+    });
+    app.setNotFoundHandler((req, reply) => {
+      const path = req.url.split('?')[0]!;
+      const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
+      if (allowed.size > 0 && !allowed.has(req.method)) {
+        void reply.header('allow', [...allowed].sort().join(', '));
+        return sendProblem(reply, rest('REST_ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`));
+      }
+      return sendProblem(reply, rest('REST_ERR_NOT_FOUND', `no route for ${req.method} ${path}`));
+    });
   },
   { name: 'bookshelf-problem', fastify: '5.x' },
 );

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { buildServer, createServiceLifecycle, onShutdownSignals, type ServiceLifecycle } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
+import { bookshelfVersion } from './version.js';
 
 export interface HostedService {
   component: ServiceComponent;
@@ -59,6 +60,7 @@ export async function runHost(
       const c = s.component;
       const app = await buildServer({
         name: c.identity.name,
+        version: bookshelfVersion(),
         description: c.description,
         logger: deps.log.child({ instance: c.identity.id }),
         readiness: () => c.readiness(),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../discolib/index.js';
@@ -72,6 +73,31 @@ describe('runHost', () => {
       expect(new Set(keys).size, line).toBe(keys.length);
     }
     expect(lines.some((l) => l.includes('"instance":"echo-1"'))).toBe(true);
+  });
+
+  it("documents each service with the package's version (OpenAPI info.version)", async () => {
+    const log = pino({ level: 'silent' });
+    const deps: PlatformDeps = {
+      bus: await createEventBus({ kind: 'memory' }),
+      registry: createRegistry({ kind: 'memory' }, log),
+      log,
+      clock: () => new Date(),
+    };
+    const component: ServiceComponent = {
+      identity: { name: 'docs', id: 'docs-1', tags: [] },
+      description: 'docs',
+      routes: () => undefined,
+      readiness: () => ({ ready: true, checks: {} }),
+      stop: async () => undefined,
+    };
+    const host = await runHost([{ component, host: '127.0.0.1', port: 0 }], deps, { signals: false });
+    const doc = (await (await fetch(`${host.urls.get('docs')}/docs/json`)).json()) as { info: { version: string } };
+    await host.stop();
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(doc.info.version).toBe(pkg.version);
+    expect(pkg.version).not.toBe('0.0.0');
   });
 });
 

@@ -72,6 +72,19 @@ describe('restlib buildServer', () => {
     );
     return app;
   };
+  it('answers a path that exists with another method 405 with Allow (problem+json), an unknown path 404', async () => {
+    const app = await make();
+    const wrong = await app.inject({ method: 'PUT', url: '/books/b1' });
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers.allow).toBe('GET, HEAD');
+    expect(wrong.json()).toMatchObject({ code: 'REST_ERR_METHOD_NOT_ALLOWED', status: 405 });
+    expect(wrong.headers['content-type']).toMatch(/application\/problem\+json/);
+    const probe = await app.inject({ method: 'DELETE', url: '/health' });
+    expect(probe.statusCode).toBe(405);
+    expect(probe.headers.allow).toContain('GET');
+    expect((await app.inject({ method: 'GET', url: '/no/such/path' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'PUT', url: '/books/b1/pages' })).statusCode).toBe(404);
+  });
 
   it('answers a valid request', async () => {
     const app = await make();
