@@ -83,6 +83,16 @@ module.exports = {
       },
     },
     {
+      name: 'examples-use-the-public-subpaths',
+      comment: "an example is what a user writes: it imports bookshelf/eventlib, discolib, restlib, platform, testing",
+      severity: 'error',
+      from: { path: '^examples/' },
+      to: {
+        path: '^(eventlib|discolib|restlib|platform|aggregates|views|gateway|cli|docker|test|bench)/',
+        pathNot: '^((eventlib|discolib|restlib|platform)/index|platform/testing/index)\\.ts$',
+      },
+    },
+    {
       name: 'products-never-import-tests',
       severity: 'error',
       from: { path: '^(eventlib|discolib|restlib|platform|aggregates|views|gateway|cli)/' },

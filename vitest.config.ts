@@ -1,4 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// examples/ import the package by its public subpaths, as a user would; here they resolve to the sources.
+const root = fileURLToPath(new URL('.', import.meta.url));
+const publicSubpaths = [
+  { find: /^bookshelf\/(eventlib|discolib|restlib|platform)$/, replacement: `${root}$1/index.ts` },
+  { find: /^bookshelf\/testing$/, replacement: `${root}platform/testing/index.ts` },
+];
 
 // Four groups, one after the other: `unit` needs nothing; `integration` and `e2e` get real Kafka, Consul and
 // Redis from one globalSetup (see test/setup/infra.global.ts and BOOKSHELF_INFRA); `faults` starts stacks of its
@@ -7,6 +15,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: publicSubpaths },
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },

@@ -65,6 +65,8 @@ const WRONG: [string, string, string][] = [
   ['cli/commands/worker.ts', '../../aggregates/lending/domain/index.js', 'cli-through-contracts-and-services'],
   ['cli/services/view.ts', '../../views/lending/lendingViewService.js', 'cli-through-contracts-and-services'],
   ['aggregates/orders/testHook.ts', '../../test/helpers/wait.js', 'products-never-import-tests'],
+  ['examples/challenge/wire.ts', '../../platform/config.js', 'examples-use-the-public-subpaths'],
+  ['examples/challenge/view.ts', '../../aggregates/lending/contract.js', 'examples-use-the-public-subpaths'],
 ];
 
 /** The same places importing what they may. */
@@ -81,6 +83,7 @@ const RIGHT: [string, string][] = [
   ['cli/services/lending.ts', '../../aggregates/lending/services.js'],
   ['cli/services/view.ts', '../../views/lending/services.js'],
   ['cli/host/gateway.ts', '../../gateway/service.js'],
+  ['examples/challenge/decider.ts', '../../platform/index.js'],
 ];
 
 const dirs: string[] = [];
@@ -98,7 +101,7 @@ function tree(files: [string, string][]): string {
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const TOP = ['eventlib', 'discolib', 'restlib', 'platform', 'aggregates', 'views', 'gateway', 'cli'];
+const TOP = ['eventlib', 'discolib', 'restlib', 'platform', 'aggregates', 'views', 'gateway', 'cli', 'examples'];
 
 describe('the import direction (dependency-cruiser)', () => {
   it('holds in the repository', async () => {
