@@ -64,7 +64,12 @@ describe.each<Transport>(['kafka', 'redis'])('faults on %s', (transport) => {
     const f = await verify(platform, acked, shop);
     row(transport, fault, b, f, seconds);
     expect(b.rejected).toEqual([]);
-    expect({ lost: f.lost, doubled: f.doubled, lostWhat: f.lostWhat }).toEqual({ lost: 0, doubled: 0, lostWhat: [] });
+    expect({ lost: f.lost, doubled: f.doubled, lostWhat: f.lostWhat, doubledWhat: f.doubledWhat }).toEqual({
+      lost: 0,
+      doubled: 0,
+      lostWhat: [],
+      doubledWhat: [],
+    });
     expect(f.lendingViolations).toEqual([]);
     expect(f.conservation).toEqual([]);
     expect(b.acknowledged).toBeGreaterThan(0);

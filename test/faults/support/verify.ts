@@ -21,6 +21,8 @@ export interface Figures {
   /** What was lost, for the failure message: `book <title>`, `lending <request id>`, `order <id>`. */
   lostWhat: string[];
   doubled: number;
+  /** What was doubled: `book <title> x2`, `key <key> (<type>) x2`, `outcome <request id> x2`. */
+  doubledWhat: string[];
   lendingViolations: string[];
   conservation: string[];
 }
@@ -87,6 +89,7 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
     lost: 0,
     lostWhat: [],
     doubled: 0,
+    doubledWhat: [],
     lendingViolations: [],
     conservation: [],
   };
@@ -130,7 +133,10 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
       figures.lost++;
       figures.lostWhat.push(`book ${title}`);
     }
-    if (n > 1) figures.doubled += n - 1;
+    if (n > 1) {
+      figures.doubled += n - 1;
+      figures.doubledWhat.push(`book ${title} x${n}`);
+    }
   }
 
   const bus = await openBus(platform);
@@ -142,12 +148,16 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
       readLog(bus, ORDERS_TOPIC),
     ]);
     // Doubled by idempotency key: a key that created twice.
-    for (const counts of [
-      perKey(bookEvents, new Set(['book-added'])),
-      perKey(commands, new Set(['lending-requested', 'return-requested'])),
-      perKey(ordersLog, new Set(['order-created'])),
-    ]) {
-      for (const n of counts.values()) if (n > 1) figures.doubled += n - 1;
+    for (const [what, counts] of [
+      ['book-added', perKey(bookEvents, new Set(['book-added']))],
+      ['lending command', perKey(commands, new Set(['lending-requested', 'return-requested']))],
+      ['order-created', perKey(ordersLog, new Set(['order-created']))],
+    ] as const) {
+      for (const [key, n] of counts) {
+        if (n <= 1) continue;
+        figures.doubled += n - 1;
+        figures.doubledWhat.push(`key ${key} (${what}) x${n}`);
+      }
     }
     // Doubled by request id: one outcome per request.
     const lendingEvents = lendingLog.map((e) => parseLendingEvent(e)).filter((e): e is LendingEvent => !!e);
@@ -157,7 +167,11 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
         outcomes.set(e.data.requestId, (outcomes.get(e.data.requestId) ?? 0) + 1);
       }
     }
-    for (const n of outcomes.values()) if (n > 1) figures.doubled += n - 1;
+    for (const [requestId, n] of outcomes) {
+      if (n <= 1) continue;
+      figures.doubled += n - 1;
+      figures.doubledWhat.push(`outcome ${requestId} x${n}`);
+    }
     // Where an undecided request stopped: never queued, queued but not decided, or decided but not in the view.
     const queued = new Set(commands.map((e) => (e.data as { requestId?: string }).requestId));
     for (const id of undecided) {
