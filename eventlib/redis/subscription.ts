@@ -481,15 +481,21 @@ export class RedisSubscription {
   /**
    * Whether this subscription has applied every entry the streams hold right now. `#drained` alone is not enough: it
    * says the last read was empty, not that nothing was appended since (a reactor redelivered after a crash must see
-   * its own earlier output before it decides again). An entry counts when this member applied it, or when the group
-   * delivered it and nothing is pending (another member applied it).
+   * its own earlier output before it decides again). The last entry counts when this member applied it, or when the
+   * group delivered it and nothing is pending (another member applied it); and this member holds nothing pending.
    */
   async #caughtUpNow(): Promise<boolean> {
-    const { client, subscribe: o } = this.#deps;
+    const { client, subscribe: o, consumer } = this.#deps;
     if (this.#processed.inFlight() > 0) return false;
     for (const stream of o.topics) {
       const [last] = await client.xRevRange(stream, '+', '-', { COUNT: 1 });
       if (!last) continue;
+      // Nothing may be pending on this member: an entry delivered to it just before a connection broke (a Redis
+      // restart) sits in its pending list below entries it applied since, so "the last entry is applied" alone
+      // would count it as done (a keyed write's retry then missed its first attempt and wrote again).
+      const pending = await client.xPending(stream, o.group);
+      const mine = pending.consumers?.find((c) => String(c.name) === consumer);
+      if (mine && Number(mine.deliveriesCounter) > 0) return false;
       if (this.#processed.hasProcessed({ topic: stream, partition: 0, offset: last.id })) continue;
       const group = (await client.xInfoGroups(stream)).find((g) => String(g.name) === o.group);
       if (group && streamIdOrder(String(group['last-delivered-id']), last.id) >= 0 && Number(group.pending) === 0)
