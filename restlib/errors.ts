@@ -15,8 +15,6 @@ export const REST_ERROR_CODES = {
   REST_ERR_BODY_TOO_LARGE: { status: 413, title: 'Body too large', retriable: false },
   REST_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retriable: false },
   REST_ERR_UNPROCESSABLE: { status: 422, title: 'Unprocessable request', retriable: false },
-  /** Too many requests from one client in a window (the login form); `Retry-After` says when to try again. */
-  REST_ERR_TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests', retriable: true },
   REST_ERR_INTERNAL: { status: 500, title: 'Internal error', retriable: false },
   /** A dependency is missing or the service is not ready / shutting down. */
   REST_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable', retriable: true },

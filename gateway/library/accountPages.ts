@@ -6,9 +6,6 @@ import { loginPage, type PageSession } from './pages.js';
 import { encodeSession, safeNext, SESSION_COOKIE, SESSION_MAX_AGE_S } from './session.js';
 import { LoginForm, PageError } from './kit.js';
 
-/** Login attempts per client address and minute; more answer 429 (`REST_ERR_TOO_MANY_REQUESTS`, `Retry-After`). */
-export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
-
 /** Logging in (checked against the patron registry) and out: a signed session cookie. */
 export function accountPages(scope: RestApp, kit: PageKit, clock: () => Date): void {
   const { send, page, context, call, redirect, setFlash, cookieOptions } = kit;
@@ -23,7 +20,7 @@ export function accountPages(scope: RestApp, kit: PageKit, clock: () => Date): v
 
   scope.post(
     '/library/login',
-    { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
+    { schema: { hide: true } },
     page(async (req, reply) => {
       const raw = (req.body ?? {}) as Record<string, unknown>;
       const next = safeNext(raw.next);

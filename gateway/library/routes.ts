@@ -1,8 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import type { PlatformDeps } from '../../platform/index.js';
-import { problem, type RestApp } from '../../restlib/index.js';
+import type { RestApp } from '../../restlib/index.js';
 import type { Upstreams } from '../upstream.js';
 import { libraryApiRoutes } from './api.js';
 import { accountPages } from './accountPages.js';
@@ -25,12 +24,6 @@ export async function libraryGatewayRoutes(app: RestApp, up: Upstreams, deps: Pl
     const scope = plugin as unknown as RestApp;
     await scope.register(cookie, { secret });
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
-    // Only routes that ask for it are limited (the login form: guessing library IDs).
-    await scope.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_req, context) =>
-        problem(429, 'REST_ERR_TOO_MANY_REQUESTS', `too many login attempts; try again in ${context.after}`),
-    });
     libraryApiRoutes(scope, up);
     const kit = pageKit(app, deps);
     readerPages(scope, kit);
