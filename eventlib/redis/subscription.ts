@@ -52,6 +52,12 @@ export class RedisSubscription {
   #acks: Promise<unknown>[] = [];
   /** The last read found no more undelivered entries (and everything fetched is handled). */
   #drained = false;
+  /**
+   * Read this member's own pending entries before new ones: at start (a restarted worker's name), and after a read
+   * failed (a delivery may have been lost with the connection: it sits in the pending list, below what comes next,
+   * and would otherwise be handled only when a sweep reclaims it, out of order).
+   */
+  #pendingFirst = true;
   #sweeps = 0;
   /** `entries-added` of each stream when last checked: a drop means the stream was recreated (data loss). */
   readonly #entriesAdded = new Map<string, number>();
@@ -146,6 +152,10 @@ export class RedisSubscription {
           nextSweep = Date.now() + claimEvery;
           if (this.#abort.signal.aborted) break;
         }
+        if (this.#pendingFirst) {
+          if ((await this.#recoverPending()) === 'aborted') break;
+          this.#pendingFirst = false;
+        }
         // Behind: read without blocking, so an empty answer tells at once that we caught up. Drained: block.
         const block = Math.max(10, Math.min(options.blockMs, nextSweep - Date.now()));
         const reply = (await this.#reader!.xReadGroup(
@@ -177,6 +187,7 @@ export class RedisSubscription {
           if ((await this.#onLogReset(reset)) === 'stop') break;
           continue;
         }
+        this.#pendingFirst = true;
         failures++;
         log.warn(
           { err: translateRedisError(err, 'reading the stream').message, failures },
@@ -270,6 +281,42 @@ export class RedisSubscription {
     this.#failure.fail(error);
     this.#abort.abort();
     this.#processed.changes.notify();
+  }
+
+  /** This member's pending entries, in order: applied ones (their XACK was lost) acknowledged, the rest handled. */
+  async #recoverPending(): Promise<ProcessResult> {
+    const { subscribe: o, consumer, options, client } = this.#deps;
+    for (const stream of o.topics) {
+      for (let after = '0-0'; ;) {
+        const reply = (await this.#reader!.xReadGroup(o.group, consumer, [{ key: stream, id: after }], {
+          COUNT: options.batchSize,
+        })) as { name: string; messages: (StreamEntry | null)[] }[] | null;
+        const entries = reply?.[0]?.messages ?? [];
+        if (entries.length === 0) break;
+        after = entries.at(-1)!.id;
+        // Trimmed since it was delivered (no fields left): nothing to handle, only to acknowledge.
+        const gone = entries.filter((m) => m !== null && !m.message).map((m) => m!.id);
+        if (gone.length > 0) await client.xAck(stream, o.group, gone).catch(() => 0);
+        const messages = entries.filter((m): m is StreamEntry => m !== null && !!m.message);
+        const applied = messages.filter((m) =>
+          this.#processed.hasProcessed({ topic: stream, partition: 0, offset: m.id }),
+        );
+        if (applied.length > 0)
+          await client
+            .xAck(
+              stream,
+              o.group,
+              applied.map((m) => m.id),
+            )
+            .catch(() => 0);
+        const rest = messages.filter((m) => !applied.includes(m));
+        if (rest.length > 0) {
+          this.#deps.log.info({ stream, count: rest.length }, 'handling entries left pending on this member');
+          if ((await this.#handleAll([{ name: stream, messages: rest }])) === 'aborted') return 'aborted';
+        }
+      }
+    }
+    return 'done';
   }
 
   /** Handles entries in order (stream by stream); XACKs are pipelined and awaited at the end. */

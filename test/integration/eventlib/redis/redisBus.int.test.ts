@@ -217,6 +217,20 @@ describe('redis bus specifics (shared server)', () => {
     await cli('XCLAIM', stream, 'g', 'me', '0', first);
     await expect(sub.waitUntilCaughtUp(1_500)).rejects.toMatchObject({ code: 'EVT_ERR_TIMEOUT' });
     expect(seen).toEqual([1]);
+    await cli('XACK', stream, 'g', first);
+
+    // A real lost delivery: the reader's connection breaks, and an entry is delivered to this member's name while
+    // it reconnects. It reads its own pending list before anything new, long before a sweep would reclaim the
+    // entry (claimIdleMs is a minute here).
+    const clients = await cli('CLIENT', 'LIST');
+    for (const line of clients.split('\n').filter((l) => /cmd=xreadgroup/.test(l))) {
+      await cli('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+    }
+    await cli('XADD', stream, '*', 'event', JSON.stringify(book(2)), 'key', 'k');
+    await cli('XREADGROUP', 'GROUP', 'g', 'me', 'COUNT', '1', 'STREAMS', stream, '>');
+    await waitFor(() => seen.includes(2), { timeoutMs: 10_000, what: 'the entry lost with the connection' });
+    await sub.waitUntilCaughtUp(10_000);
+    expect(seen).toEqual([1, 2]);
   });
 
   it('reports lag for the whole group from XINFO GROUPS (undelivered + pending)', async () => {
