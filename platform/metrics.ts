@@ -138,34 +138,36 @@ function ensureRegistered(): void {
 /** The bus with its publishes timed and its subscriptions reported (until they close). */
 export function instrumentBus(bus: EventBus): EventBus {
   ensureRegistered();
+  // Made once: the publish path is hot, so no wrapper or bound function per call.
+  const publish = async (topic: string, events: readonly Envelope[]): Promise<Position[]> => {
+    const end = publishSeconds.startTimer({ topic });
+    try {
+      return await bus.publish(topic, events);
+    } finally {
+      end();
+    }
+  };
+  const subscribe = async (options: SubscribeOptions): Promise<Subscription> => {
+    const sub = await bus.subscribe(options);
+    const entry = { group: options.group, topics: [...options.topics].join(','), sub };
+    subscriptions.add(entry);
+    const close = sub.close.bind(sub);
+    return Object.assign(Object.create(sub) as Subscription, {
+      close: async () => {
+        subscriptions.delete(entry);
+        await close();
+      },
+    });
+  };
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(bus, {
-    get(target, prop, receiver) {
-      if (prop === 'publish') {
-        return async (topic: string, events: readonly Envelope[]): Promise<Position[]> => {
-          const end = publishSeconds.startTimer({ topic });
-          try {
-            return await target.publish(topic, events);
-          } finally {
-            end();
-          }
-        };
-      }
-      if (prop === 'subscribe') {
-        return async (options: SubscribeOptions): Promise<Subscription> => {
-          const sub = await target.subscribe(options);
-          const entry = { group: options.group, topics: [...options.topics].join(','), sub };
-          subscriptions.add(entry);
-          const close = sub.close.bind(sub);
-          return Object.assign(Object.create(sub) as Subscription, {
-            close: async () => {
-              subscriptions.delete(entry);
-              await close();
-            },
-          });
-        };
-      }
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    get(target, prop) {
+      if (prop === 'publish') return publish;
+      if (prop === 'subscribe') return subscribe;
+      const value = Reflect.get(target, prop) as unknown;
+      if (typeof value !== 'function') return value;
+      if (!bound.has(prop)) bound.set(prop, (value as (...a: unknown[]) => unknown).bind(target));
+      return bound.get(prop);
     },
   });
 }

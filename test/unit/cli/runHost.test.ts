@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../discolib/index.js';
 import { createEventBus } from '../../../eventlib/index.js';
@@ -8,15 +8,18 @@ import { createLogger } from '../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent } from '../../../platform/index.js';
 import { waitFor } from '../../helpers/wait.js';
 
+/** The in-memory bus and registry a host needs, logging to `log`. */
+const memoryDeps = async (log: Logger): Promise<PlatformDeps> => ({
+  bus: await createEventBus({ kind: 'memory' }),
+  registry: createRegistry({ kind: 'memory' }, log),
+  log,
+  clock: () => new Date(),
+});
+
 describe('runHost', () => {
   it('stops every service and exits 1 when a component fails for good', async () => {
     const log = pino({ level: 'silent' });
-    const deps: PlatformDeps = {
-      bus: await createEventBus({ kind: 'memory' }),
-      registry: createRegistry({ kind: 'memory' }, log),
-      log,
-      clock: () => new Date(),
-    };
+    const deps = await memoryDeps(log);
     let fail: (err: Error) => void = () => undefined;
     const stopped: string[] = [];
     const component = (name: string, failed?: Promise<never>): ServiceComponent => ({
@@ -50,12 +53,7 @@ describe('runHost', () => {
       level: 'debug',
       stream: { write: (l: string) => void lines.push(l) },
     });
-    const deps: PlatformDeps = {
-      bus: await createEventBus({ kind: 'memory' }),
-      registry: createRegistry({ kind: 'memory' }, log),
-      log,
-      clock: () => new Date(),
-    };
+    const deps = await memoryDeps(log);
     const component: ServiceComponent = {
       identity: { name: 'echo', id: 'echo-1', tags: [] },
       description: 'echo',
@@ -77,12 +75,7 @@ describe('runHost', () => {
 
   it("documents each service with the package's version (OpenAPI info.version)", async () => {
     const log = pino({ level: 'silent' });
-    const deps: PlatformDeps = {
-      bus: await createEventBus({ kind: 'memory' }),
-      registry: createRegistry({ kind: 'memory' }, log),
-      log,
-      clock: () => new Date(),
-    };
+    const deps = await memoryDeps(log);
     const component: ServiceComponent = {
       identity: { name: 'docs', id: 'docs-1', tags: [] },
       description: 'docs',
