@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-results
 rm -f test-results/vitest.json
-echo "== type-check"; npx tsc --noEmit
-echo "== lint (eslint, then the import direction)"; npm run --silent lint
-echo "== tests"
+step() { echo "== $1 (at ${SECONDS}s)"; }
+step "type-check"; npx tsc --noEmit
+step "lint (eslint, then the import direction)"; npm run --silent lint
+step "tests (the first run on a machine installs and builds Kafka, Consul and Redis: progress below)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+echo "== done in ${SECONDS}s"

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StackAddresses } from '../../docker/stack/index.js';
+import { kafkaLibsCheck, scriptResult } from '../../docker/stack/scriptResult.js';
 import { ROOT, stopAll } from './proc.js';
 import { publish, type BenchResult } from './report.js';
 import { benchStack } from './stack.js';
@@ -23,7 +24,8 @@ export const benchLog = (line: string): void => {
 
 /** The Kafka 4.1.1 jars (downloaded once and cached by docker/local/fetch-kafka.sh). */
 export function kafkaLibs(): string {
-  return execFileSync('bash', [join(ROOT, 'docker', 'local', 'fetch-kafka.sh')], { encoding: 'utf8' }).trim();
+  const script = join(ROOT, 'docker', 'local', 'fetch-kafka.sh');
+  return scriptResult('fetch-kafka.sh', execFileSync('bash', [script], { encoding: 'utf8' }), kafkaLibsCheck);
 }
 
 /** An environment size knob: `BENCH_<NAME>` or the default. */

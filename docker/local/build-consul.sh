@@ -25,12 +25,17 @@ MOD
   export GOPATH="${GOPATH:-$BOOKSHELF_CACHE/gopath}"
   say "building Consul $CONSUL_VERSION from the Go module proxy (first time only: downloads ~1-2 GB, 15-30 min on 2 cores)"
   local start=$SECONDS
-  ( cd "$dir" && go get "github.com/hashicorp/consul@$CONSUL_VERSION" 2>&1 | while read -r l; do
-      case "$l" in *downloading*) n=$((${n:-0}+1)); [ $((n % 50)) -eq 0 ] && say "  ... $n modules downloaded";; esac
-    done ) || true
-  say "modules resolved after $((SECONDS-start))s; compiling"
-  ( cd "$dir" && go build -mod=mod -trimpath -ldflags='-s -w' -o "$out.tmp" github.com/hashicorp/consul ) \
-    || ( say "retrying the link with -checklinkname=0"; cd "$dir" && go build -mod=mod -trimpath -ldflags='-s -w -checklinkname=0' -o "$out.tmp" github.com/hashicorp/consul ) \
+  # go writes its progress on stderr; everything it says goes to our stderr, stdout keeps the result line alone.
+  get_modules() {
+    ( cd "$dir" && go get "github.com/hashicorp/consul@$CONSUL_VERSION" 2>&1 | while read -r l; do
+        case "$l" in *downloading*) n=$((${n:-0}+1)); [ $((n % 50)) -eq 0 ] && say "  ... $n modules downloaded";; esac
+      done ) >&2
+  }
+  ticking "downloading Go modules" get_modules || true
+  say "modules resolved after $((SECONDS-start))s; compiling (several minutes)"
+  compile() { ( cd "$dir" && go build -mod=mod -trimpath -ldflags="$1" -o "$out.tmp" github.com/hashicorp/consul ) >&2; }
+  ticking "compiling Consul" compile '-s -w' \
+    || { say "retrying the link with -checklinkname=0"; ticking "compiling Consul" compile '-s -w -checklinkname=0'; } \
     || die "consul build failed (see output above)"
   mv "$out.tmp" "$out"
   say "consul built in $((SECONDS-start))s: $out"

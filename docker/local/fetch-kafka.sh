@@ -12,7 +12,7 @@ fetch() {
   local start=$SECONDS
   rm -rf "$dir/libs"
   # Maven writes to stdout (colour codes even with -q): keep stdout for the result line alone.
-  mvn -B -q -Dstyle.color=never -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  ticking "downloading Kafka jars" mvn -B -q -Dstyle.color=never -f "$here/kafka-pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir/libs" >&2 \
     || die "maven could not resolve Kafka $KAFKA_VERSION (see output above)"
   touch "$dir/.complete"

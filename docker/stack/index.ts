@@ -40,6 +40,6 @@ export async function startStack(
     }
   }
   log('starting Kafka, Consul and Redis as local processes');
-  const s = await startLocalStack(local);
+  const s = await startLocalStack({ progress: log, ...local });
   return { mode: 'local', addresses: s.addresses, stop: () => s.stop() };
 }

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { cacheDir, scriptsDir } from './paths.js';
 import { freePort } from './ports.js';
 import { consulHasLeader, execFileAsync, killGroup, runScript, spawnGroup, stopGroup, waitUntil } from './process.js';
+import { consulBinaryCheck, kafkaLibsCheck } from './scriptResult.js';
 import { StackError, type StackAddresses } from './types.js';
 
 export interface LocalStackOptions {
@@ -28,6 +29,8 @@ export interface LocalStackOptions {
    * (nothing acknowledged is lost, for fault tests that kill the server). Env: BOOKSHELF_REDIS_FSYNC.
    */
   redisFsync?: RedisFsync;
+  /** Progress, a line per step (default: stderr, prefixed `[bookshelf-infra]`, with the elapsed time). */
+  progress?: (line: string) => void;
 }
 
 export type RedisFsync = 'everysec' | 'always';
@@ -54,12 +57,22 @@ export interface LocalStack {
 /** Kafka (KRaft), Consul (dev agent) and Redis as local processes, each in its own process group. */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const scripts = scriptsDir();
+  const began = Date.now();
+  const say = opts.progress ?? ((line: string) => process.stderr.write(`[bookshelf-infra] ${line}\n`));
+  const step =
+    <T>(done: (value: T) => string) =>
+    (value: T) => {
+      say(`${done(value)} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+      return value;
+    };
   await ensureJava();
-  await runScript(join(scripts, 'ensure-tools.sh'));
+  say('checking redis-server, kcat, dig and chromium (installed with apt-get when missing)');
+  await runScript(join(scripts, 'ensure-tools.sh'), 'none').then(step(() => 'tools ready'));
   const [kafkaLibs, consulBin] = await Promise.all([
-    runScript(join(scripts, 'fetch-kafka.sh')),
-    runScript(join(scripts, 'build-consul.sh')),
+    runScript(join(scripts, 'fetch-kafka.sh'), kafkaLibsCheck).then(step((dir) => `Kafka jars ready: ${dir}`)),
+    runScript(join(scripts, 'build-consul.sh'), consulBinaryCheck).then(step((bin) => `Consul binary ready: ${bin}`)),
   ]);
+  say('starting Kafka (KRaft), Consul (dev agent) and Redis (AOF)');
   mkdirSync(join(cacheDir(), 'run'), { recursive: true });
   const dataDir = opts.dataDir ?? mkdtempSync(join(cacheDir(), 'run', 'stack-'));
   mkdirSync(dataDir, { recursive: true });
@@ -86,9 +99,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   });
   try {
     const started = await Promise.all([
-      startKafka(kafkaLibs, join(dataDir, 'kafka'), opts.preferPorts, track),
-      startConsul(consulBin, join(dataDir, 'consul'), opts.preferPorts, track),
-      startRedis(join(dataDir, 'redis'), opts.preferPorts, redisFsyncOf(opts.redisFsync), track),
+      startKafka(kafkaLibs, join(dataDir, 'kafka'), opts.preferPorts, track).then(
+        step((k) => `Kafka answers on ${k.brokers}`),
+      ),
+      startConsul(consulBin, join(dataDir, 'consul'), opts.preferPorts, track).then(
+        step((c) => `Consul answers on ${c.addr} (DNS ${c.dnsPort})`),
+      ),
+      startRedis(join(dataDir, 'redis'), opts.preferPorts, redisFsyncOf(opts.redisFsync), track).then(
+        step((r) => `Redis answers on ${r.url}`),
+      ),
     ]);
     const [kafka, consul, redis] = started;
     logs.kafka = kafka.log;

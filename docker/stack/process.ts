@@ -2,6 +2,8 @@ import { spawn, execFile } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { basename } from 'node:path';
+import { scriptResult, type ResultCheck } from './scriptResult.js';
 import { StackError } from './types.js';
 
 export const execFileAsync = promisify(execFile);
@@ -89,16 +91,33 @@ function logTail(file?: string): string {
   return `; last log lines of ${file}:\n${lines.join('\n')}`;
 }
 
-/** Runs one of the docker/local/*.sh scripts; its progress goes to our stderr, its stdout is the answer. */
-export async function runScript(script: string, env?: NodeJS.ProcessEnv): Promise<string> {
+/**
+ * Runs one of the docker/local/*.sh scripts; its progress goes to our stderr, its stdout is the answer. With
+ * `check`, the answer is its last line, validated (see scriptResult); without, stdout must be empty.
+ */
+export async function runScript(
+  script: string,
+  check?: ResultCheck | 'none',
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'], env: env ?? process.env });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve(out.trim().split('\n').pop() ?? '');
-      else reject(new StackError(`${script} failed with exit code ${code}`, 'STACK_ERR_SETUP'));
+      const name = basename(script);
+      if (code !== 0) return reject(new StackError(`${name} failed with exit code ${code}`, 'STACK_ERR_SETUP'));
+      if (check === 'none') {
+        if (out.trim() === '') return resolve('');
+        return reject(
+          new StackError(
+            `${name} printed ${JSON.stringify(out.trim())} on stdout, expected nothing`,
+            'STACK_ERR_SETUP',
+          ),
+        );
+      }
+      resolve(Promise.resolve().then(() => scriptResult(name, out, check)));
     });
   });
 }

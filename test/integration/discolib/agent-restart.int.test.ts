@@ -1,14 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../docker/stack/ports.js';
+import { runScript } from '../../../docker/stack/process.js';
+import { consulBinaryCheck } from '../../../docker/stack/scriptResult.js';
 import { createRegistry, type ServiceInstance } from '../../../discolib/index.js';
 import { startReadyServer, type ReadyServer } from '../../../discolib/testing/index.js';
 import { uniqueName, waitFor } from '../../helpers/wait.js';
 
-const exec = promisify(execFile);
 const buildScript = fileURLToPath(new URL('../../../docker/local/build-consul.sh', import.meta.url));
 
 /** A Consul dev agent of this test only (never the shared stack's), restartable on the same ports. */
@@ -73,10 +73,7 @@ describe('consul adapter: the agent restarts and forgets everything', () => {
   let ready: ReadyServer;
 
   beforeAll(async () => {
-    const bin = (await exec('bash', [buildScript], { maxBuffer: 1 << 20, timeout: 110_000 })).stdout
-      .trim()
-      .split('\n')
-      .at(-1)!;
+    const bin = await runScript(buildScript, consulBinaryCheck);
     const ports = {
       http: await freePort(),
       dns: await freePort(),

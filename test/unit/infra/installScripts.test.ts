@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { consulBinaryCheck, kafkaLibsCheck, scriptResult } from '../../../docker/stack/scriptResult.js';
+
+// The install scripts' stdout is read as a value; whatever the tools they drive print (Maven's colour codes,
+// go's chatter) must go to stderr. These runs put noisy stand-ins for mvn and go first on PATH, so the plumbing
+// is checked in seconds; test/integration/smoke/fresh-cache.int.test.ts runs the real Maven download.
+const scripts = fileURLToPath(new URL('../../../docker/local/', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'bookshelf-scripts-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function tool(bin: string, name: string, body: string): void {
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, name), `#!/usr/bin/env bash\n${body}\n`);
+  chmodSync(join(bin, name), 0o755);
+}
+
+function run(script: string, bin: string, cache: string) {
+  return spawnSync('bash', [join(scripts, script)], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, BOOKSHELF_CACHE: cache, GOPATH: join(cache, 'go') },
+    timeout: 60_000,
+  });
+}
+
+describe('fetch-kafka.sh', () => {
+  it('prints the libs folder alone while Maven prints colour codes on stdout', () => {
+    const bin = join(root, 'mvn-bin');
+    tool(
+      bin,
+      'mvn',
+      `printf '\\e[0m\\e[0m[INFO] BUILD SUCCESS\\n'; echo 'maven noise on stderr' >&2
+for a in "$@"; do case "$a" in -DoutputDirectory=*) out="\${a#-DoutputDirectory=}";; esac; done
+mkdir -p "$out" && touch "$out/kafka-server-4.1.1.jar"`,
+    );
+    const cache = join(root, 'cache-kafka');
+    const first = run('fetch-kafka.sh', bin, cache);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`${cache}/kafka-4.1.1/libs\n`);
+    expect(first.stderr).toContain('maven noise on stderr');
+    expect(first.stderr).toContain('[INFO] BUILD SUCCESS');
+    expect(scriptResult('fetch-kafka.sh', first.stdout, kafkaLibsCheck)).toBe(`${cache}/kafka-4.1.1/libs`);
+    // From the cache: the same single line, Maven not run.
+    tool(bin, 'mvn', 'echo "mvn must not run again"; exit 1');
+    expect(run('fetch-kafka.sh', bin, cache).stdout).toBe(first.stdout);
+  });
+});
+
+describe('build-consul.sh', () => {
+  it('prints the binary path alone while go prints on stdout and stderr', () => {
+    const bin = join(root, 'go-bin');
+    tool(
+      bin,
+      'go',
+      `echo "go noise on stdout"
+case "$1" in
+  get) for i in $(seq 1 120); do echo "go: downloading example.com/m$i v1.0.0" >&2; done ;;
+  build) for a in "$@"; do [ "$prev" = -o ] && out="$a"; prev="$a"; done
+         printf '#!/bin/sh\\necho "Consul v1.19.2"\\n' > "$out"; chmod +x "$out" ;;
+esac`,
+    );
+    const cache = join(root, 'cache-consul');
+    const first = run('build-consul.sh', bin, cache);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`${cache}/consul-v1.19.2/consul\n`);
+    expect(first.stderr).toContain('100 modules downloaded');
+    expect(first.stderr).toContain('consul built in');
+    expect(scriptResult('build-consul.sh', first.stdout, consulBinaryCheck)).toBe(`${cache}/consul-v1.19.2/consul`);
+    tool(bin, 'go', 'echo "go must not run again"; exit 1');
+    expect(run('build-consul.sh', bin, cache).stdout).toBe(first.stdout);
+  });
+});
+
+describe('ensure-tools.sh', () => {
+  it('prints nothing on stdout when every tool is there', () => {
+    const r = run('ensure-tools.sh', join(root, 'none'), join(root, 'cache-tools'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+  });
+});
