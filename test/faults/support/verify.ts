@@ -1,7 +1,13 @@
 // What the fault suite checks after each fault, from the views and from the log itself: nothing acknowledged
 // lost, nothing applied twice, the lending invariants, and stock and money conserved by the order saga.
 import { pino } from 'pino';
-import { createEventBus, type Envelope, type EventBus } from '../../../eventlib/index.js';
+import {
+  createEventBus,
+  decodePositions,
+  type Envelope,
+  type EventBus,
+  type Position,
+} from '../../../eventlib/index.js';
 import { IDEMPOTENCY_METADATA } from '../../../platform/index.js';
 import {
   invariantViolations,
@@ -51,14 +57,17 @@ export function openBus(platform: FaultPlatform): Promise<EventBus> {
     : createEventBus({ kind: 'redis', url: redisUrl, logger });
 }
 
-/** Every envelope on `topic` now: a fresh group from the beginning, read to the end. */
-async function readLog(bus: EventBus, topic: string): Promise<Envelope[]> {
+/** Every envelope on `topic` now: a fresh group from the beginning, read to the end (positions into `at`). */
+async function readLog(bus: EventBus, topic: string, at?: Position[]): Promise<Envelope[]> {
   const seen: Envelope[] = [];
   const sub = await bus.subscribe({
     topics: [topic],
     group: `fault-verify-${Date.now()}-${Math.random().toString(36).slice(2)}`,
     from: 'beginning',
-    handler: (e) => void seen.push(e),
+    handler: (e, ctx) => {
+      seen.push(e);
+      at?.push(ctx.position);
+    },
   });
   try {
     await sub.waitUntilCaughtUp(60_000);
@@ -139,11 +148,12 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
     }
   }
 
+  const commandLog: Position[] = [];
   const bus = await openBus(platform);
   try {
     const [bookEvents, commands, lendingLog, ordersLog] = await Promise.all([
       readLog(bus, BOOKSHELF_TOPIC),
-      readLog(bus, LENDING.commands),
+      readLog(bus, LENDING.commands, commandLog),
       readLog(bus, LENDING.events),
       readLog(bus, ORDERS_TOPIC),
     ]);
@@ -181,6 +191,7 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
           ? 'decided, view behind'
           : 'queued, undecided';
       figures.lostWhat.push(`lending ${id} (${where})`);
+      if (where === 'not on the command log') figures.lostWhat.push(traceOfLost(id, acked, commands, commandLog));
     }
     figures.lendingViolations = invariantViolations(replay(lendingEvents), lendingConfig());
     figures.conservation = conservation(ordersLog, orders, shop, await json(`${gw}/report`));
@@ -188,6 +199,25 @@ export async function verify(platform: FaultPlatform, acked: Acknowledged, shop:
     await bus.close();
   }
   return figures;
+}
+
+/**
+ * For an acknowledged lending request that is not on the command log: how it was acknowledged (attempt, time,
+ * the positions the service reported) against what the log holds, so a failure says where the write went.
+ */
+function traceOfLost(id: string, acked: Acknowledged, commands: readonly Envelope[], log: readonly Position[]): string {
+  const trace = acked.lendingAcks.get(id);
+  const offsets = log.map((p) => BigInt(p.offset));
+  const end = offsets.length === 0 ? 'empty' : `offsets ${offsets[0]}..${offsets.at(-1)} (${offsets.length} read)`;
+  const there = (trace?.written ? decodePositions(trace.written) : []).map((w) => {
+    const i = log.findIndex((p) => p.topic === w.topic && p.partition === w.partition && p.offset === w.offset);
+    const e = commands[i];
+    return i < 0
+      ? `nothing at ${w.offset}`
+      : `at ${w.offset}: ${JSON.stringify({ ...(e!.data as object), key: e!.metadata[IDEMPOTENCY_METADATA.key] })}`;
+  });
+  const sameKey = commands.filter((e) => e.metadata[IDEMPOTENCY_METADATA.key] === trace?.key).length;
+  return `  acknowledged ${JSON.stringify(trace ?? null)}; the command log read: ${end}; ${there.join('; ')}; commands with its key: ${sameKey}`;
 }
 
 interface OrdersData {

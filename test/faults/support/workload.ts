@@ -3,6 +3,7 @@
 // the whole path (gateway -> lending -> worker -> view) answers again after a fault.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { POSITION_HEADER } from '../../../eventlib/index.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../../../platform/index.js';
 
 export interface Acknowledged {
@@ -12,6 +13,16 @@ export interface Acknowledged {
   readonly lending: Map<string, string>;
   /** Idempotency key -> order id. */
   readonly orders: Map<string, string>;
+  /** Lending request id -> how it was acknowledged (for the report of a lost one). */
+  readonly lendingAcks: Map<string, AckTrace>;
+}
+
+/** How a write was acknowledged: the written positions the service reported, the attempt and when. */
+export interface AckTrace {
+  key: string;
+  attempt: number;
+  at: string;
+  written: string | null;
 }
 
 export interface BurstFigures {
@@ -25,7 +36,12 @@ export interface BurstFigures {
   rejected: string[];
 }
 
-export const newAcknowledged = (): Acknowledged => ({ books: new Map(), lending: new Map(), orders: new Map() });
+export const newAcknowledged = (): Acknowledged => ({
+  books: new Map(),
+  lending: new Map(),
+  orders: new Map(),
+  lendingAcks: new Map(),
+});
 
 /** Books, users and shop items the workload uses: few enough that requests compete for copies and stock. */
 const BOOKS = Array.from({ length: 30 }, (_, i) => `fault-book-${i}`);
@@ -45,6 +61,7 @@ async function write(
   key: string,
   figures: BurstFigures,
   deadlineMs: number,
+  onAck?: (trace: AckTrace) => void,
 ): Promise<unknown> {
   const deadline = Date.now() + deadlineMs;
   for (let attempt = 0; ; attempt++) {
@@ -57,7 +74,10 @@ async function write(
         signal: AbortSignal.timeout(10_000),
       });
       const text = await res.text();
-      if (res.status < 300) return text ? (JSON.parse(text) as unknown) : undefined;
+      if (res.status < 300) {
+        onAck?.({ key, attempt, at: new Date().toISOString(), written: res.headers.get(POSITION_HEADER) });
+        return text ? (JSON.parse(text) as unknown) : undefined;
+      }
       if (res.status < 500) {
         figures.rejected.push(`${path} ${res.status} ${text.slice(0, 200)}`);
         return undefined;
@@ -99,9 +119,12 @@ export async function burst(
       } else if (op === 'request' || op === 'return') {
         const books = [pick(BOOKS), pick(BOOKS)];
         const path = op === 'request' ? '/lending/requests' : '/lending/returns';
-        const queued = (await write(gateway, path, { user: pick(USERS), books }, key, figures, 90_000)) as
-          { requestId: string } | undefined;
+        let trace: AckTrace | undefined;
+        const queued = (await write(gateway, path, { user: pick(USERS), books }, key, figures, 90_000, (t) => {
+          trace = t;
+        })) as { requestId: string } | undefined;
         if (queued) acked.lending.set(key, queued.requestId);
+        if (queued && trace) acked.lendingAcks.set(queued.requestId, trace);
         if (queued) figures.acknowledged++;
       } else {
         const items = Array.from({ length: 1 + Math.floor(Math.random() * 2) }, () => pick(ITEMS));

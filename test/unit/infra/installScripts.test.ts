@@ -43,6 +43,7 @@ mkdir -p "$out" && touch "$out/kafka-server-4.1.1.jar"`,
     expect(first.stdout).toBe(`${cache}/kafka-4.1.1/libs\n`);
     expect(first.stderr).toContain('maven noise on stderr');
     expect(first.stderr).toContain('[INFO] BUILD SUCCESS');
+    expect(first.stderr.includes('\u001b'), 'colour codes are stripped from Maven output').toBe(false);
     expect(scriptResult('fetch-kafka.sh', first.stdout, kafkaLibsCheck)).toBe(`${cache}/kafka-4.1.1/libs`);
     // From the cache: the same single line, Maven not run.
     tool(bin, 'mvn', 'echo "mvn must not run again"; exit 1');
