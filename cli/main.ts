@@ -1,12 +1,7 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { stackCommand } from './commands/stack.js';
-import { runPlatform } from './commands/platform.js';
-import { runLendingCommand } from './commands/lending.js';
-import { startService } from './host/startService.js';
-import { ALL_SERVICES, findService } from './services/index.js';
-
-const argv = process.argv.slice(2);
+// The Node version check comes first and alone: everything else (fastify, the bus clients, the services) is
+// imported only once it passed, so an unsupported Node gets one line instead of an ERR_REQUIRE_ESM stack trace.
+import { checkNodeVersion } from './host/nodeVersion.js';
 
 /** One clear line and a non-zero exit: the contract of every bookshelf command. */
 function fail(err: unknown): never {
@@ -15,46 +10,7 @@ function fail(err: unknown): never {
   process.exit(typeof e.exitCode === 'number' && e.exitCode > 0 ? e.exitCode : 1);
 }
 
-async function main(): Promise<void> {
-  if (await runLendingCommand(argv)) return;
-  if (argv[0] === 'library') return (await import('./commands/library.js')).runLibraryCommand(argv.slice(1));
-  // Service commands parse their own flags (restlib's config loader: flags, then env, then defaults).
-  const service = findService(argv);
-  if (service) {
-    await startService(service.entry, service.rest);
-    return;
-  }
-  if (argv[0] === 'start' || argv[0] === 'up') {
-    await runPlatform(argv[0] === 'start' ? 'embedded' : 'real', argv.slice(1));
-    return;
-  }
+const unsupported = checkNodeVersion(process.versions.node);
+if (unsupported) fail(new Error(unsupported));
 
-  const program = new Command('bookshelf')
-    .description(
-      'Event-driven CQRS microservices on Kafka, Redis Streams or an in-memory bus, discovered through Consul',
-    )
-    .showHelpAfterError()
-    .exitOverride();
-  const services = [
-    ['start', 'every service in this process, embedded (in-memory bus and registry)'],
-    ['up', 'every service in this process on Kafka (--broker) or Redis (--redis), with Consul (--consul)'],
-    ...ALL_SERVICES.map((e) => [e.command.join(' '), e.spec.description ?? e.spec.defaults.name]),
-  ];
-  program.addHelpText(
-    'after',
-    [
-      '',
-      'Services (each takes --help for its flags):',
-      ...services.map(([cmd, what]) => `  ${cmd!.padEnd(22)} ${what}`),
-    ].join('\n'),
-  );
-  stackCommand(program);
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) process.exit(err.exitCode);
-    throw err;
-  }
-}
-
-main().catch(fail);
+import('./program.js').then(({ runCli }) => runCli(process.argv.slice(2))).catch(fail);

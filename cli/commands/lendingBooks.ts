@@ -20,6 +20,8 @@ interface BooksFlags extends ConnectionFlags {
   timeoutMs: string;
 }
 
+export const BOOKS_DESCRIPTION = 'request or return books (SPEC §6): prints OK once the request is durably queued';
+
 /**
  * `bookshelf books request|return <user> <book> [book ...]` (the seed's get_books.py): validates, queues the
  * command durably and prints `OK`; with `--wait`, then prints the outcome. Bad input: one line, exit 2, nothing
@@ -28,7 +30,7 @@ interface BooksFlags extends ConnectionFlags {
 export async function lendingBooksCommand(argv: readonly string[]): Promise<void> {
   const program = addConnectionOptions(
     new Command('bookshelf books')
-      .description('request or return books (SPEC §6): prints OK once the request is durably queued')
+      .description(BOOKS_DESCRIPTION)
       .argument('<action>', 'request or return')
       .argument('<user>', 'user name')
       .argument('<books...>', 'book ids')

@@ -32,6 +32,8 @@ const int = (flag: string, value: string | undefined): number | undefined => {
   return n;
 };
 
+export const LENDING_WORKER_DESCRIPTION = 'the lending worker: decides lending requests and returns (SPEC §6)';
+
 /**
  * `bookshelf lending-worker <name> [-f|--force] [-a|--address] [--db] [--password] [--tls] [--broker] [--consul]`:
  * decides lending requests and returns until SIGINT/SIGTERM. Exit 1 with one line when the name is in use (unless
@@ -40,7 +42,7 @@ const int = (flag: string, value: string | undefined): number | undefined => {
 export async function lendingWorkerCommand(argv: readonly string[]): Promise<void> {
   const program = addConnectionOptions(
     new Command('bookshelf lending-worker')
-      .description('the lending worker: decides lending requests and returns (SPEC §6)')
+      .description(LENDING_WORKER_DESCRIPTION)
       .argument('<name>', 'unique worker name (the instance lock)')
       .option('-f, --force', 'start even if a worker with this name holds the lock (takes it over)')
       .option(

@@ -12,13 +12,15 @@ import {
   type ConnectionFlags,
 } from './lendingOptions.js';
 
+export const LIBRARY_DESCRIPTION = 'library data commands: load-demo appends the demo catalog and patrons';
+
 /**
  * `bookshelf library load-demo [--broker host:port | -a redis] [--namespace p]`: appends the demo catalog (about
  * 20 public-domain books, 2 copies each) and the demo patrons to the library topic. Idempotent (upserts by id).
  */
 export async function runLibraryCommand(argv: readonly string[]): Promise<void> {
   const program = addConnectionOptions(
-    new Command('bookshelf library').description('library data commands').argument('<action>', 'load-demo'),
+    new Command('bookshelf library').description(LIBRARY_DESCRIPTION).argument('<action>', 'load-demo'),
   ).exitOverride();
   try {
     program.parse([...argv], { from: 'user' });

@@ -20,10 +20,10 @@ function print(status: StackStatus): void {
   );
 }
 
+export const STACK_DESCRIPTION = 'run Kafka, Consul and Redis locally (processes, or Docker when it answers)';
+
 export function stackCommand(program: Command): void {
-  const stack = program
-    .command('stack')
-    .description('run Kafka, Consul and Redis locally (processes, or Docker when it answers)');
+  const stack = program.command('stack').description(STACK_DESCRIPTION);
   stack
     .command('up')
     .description('start the stack in the background (idempotent)')

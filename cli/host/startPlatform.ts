@@ -26,6 +26,12 @@ const TRANSPORT_ENV = [
   'CONSUL_HTTP_ADDR',
 ];
 
+/** What `bookshelf start` and `bookshelf up` do (their --help and the top-level help). */
+export const PLATFORM_DESCRIPTION = {
+  embedded: 'every service of every domain in this process, on the in-memory bus and registry',
+  real: 'every service of every domain in this process, on Kafka (--broker) or Redis (--redis), with Consul (--consul)',
+} as const;
+
 const platformSpec = (program: string) => ({
   ...GATEWAY_SERVICE.spec,
   // Embedded, the banner is what people read: log warnings only unless --log-level says otherwise.
@@ -34,10 +40,7 @@ const platformSpec = (program: string) => ({
     ...(program === 'bookshelf start' ? { logLevel: 'warn' as const } : {}),
   },
   program,
-  description:
-    program === 'bookshelf start'
-      ? 'every service of every domain in this process, on the in-memory bus and registry'
-      : 'every service of every domain in this process, on Kafka (--broker) or Redis (--redis), with Consul (--consul)',
+  description: PLATFORM_DESCRIPTION[program === 'bookshelf start' ? 'embedded' : 'real'],
   options: {
     dataFile: {
       flag: '--data-file <path>',
