@@ -11,6 +11,9 @@ import type { LendingTopics } from '../wire.js';
 import { startLogWorker } from './logWorker.js';
 import type { LendingWorker } from './types.js';
 
+/** The longest one request to the Consul agent of the lock may take. */
+const CONSUL_REQUEST_TIMEOUT_MS = 5_000;
+
 /** The Consul agent that keeps the lock of a worker on Kafka. */
 export interface ConsulTarget {
   /** host:port of the agent's HTTP API. */
@@ -30,6 +33,11 @@ export interface RunWorkerOptions {
   consul?: ConsulTarget;
   lockTtlMs?: number;
   claimIdleMs?: number;
+  /**
+   * How long the lock's store and the worker's own Redis connections may take to answer at start
+   * (`--connect-timeout`); default 10 s. Each request to a Consul agent is bounded by it too (at most 5 s).
+   */
+  connectTimeoutMs?: number;
   /**
    * When the name is held, wait until its lock is free instead of failing: a worker restarted right after a crash
    * finds its own old lock until that expires (the lock TTL).
@@ -80,6 +88,7 @@ export async function runLendingWorker(
           ...(db !== undefined ? { db } : {}),
           ...(password !== undefined ? { password } : {}),
           ...(tls !== undefined ? { tls } : {}),
+          ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
         },
         log,
       );
@@ -94,6 +103,9 @@ export async function runLendingWorker(
           addr,
           ...(secure !== undefined ? { secure } : {}),
           ...(token ? { token } : {}),
+          ...(opts.connectTimeoutMs !== undefined
+            ? { requestTimeoutMs: Math.min(CONSUL_REQUEST_TIMEOUT_MS, opts.connectTimeoutMs) }
+            : {}),
         },
         log,
       );
@@ -106,11 +118,12 @@ export async function runLendingWorker(
   let seedStreams: Subscription | undefined;
   try {
     const base = { name: opts.name, topics: opts.topics, config: opts.config, clock, log };
+    const timeout = opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {};
     worker =
       bus.kind === 'redis'
         ? await startRedisWorker({
             ...base,
-            redis: opts.redis!,
+            redis: { ...opts.redis!, ...timeout },
             ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
           })
         : await startLogWorker(bus, base);
