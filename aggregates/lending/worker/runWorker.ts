@@ -130,19 +130,15 @@ export async function runLendingWorker(
     if (bus.kind === 'redis')
       seedStreams = await consumeSeedStreams(bus, opts.topics, { consumerName: opts.name, log });
   } catch (err) {
-    await worker?.close();
-    await lock.release();
+    // Whatever was taken goes back, the lock last and even when stopping the rest fails: a retry must find it free.
+    await inOrder([() => seedStreams?.close(), () => worker?.close(), () => lock.release()], log);
     throw err;
   }
   const started = worker;
   log.info({ lock: lock.kind, name: opts.name }, 'worker lock held');
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= (async () => {
-      await seedStreams?.close();
-      await started.close();
-      await lock.release();
-    })());
+    (closing ??= inOrder([() => seedStreams?.close(), () => started.close(), () => lock.release()], log));
   const seedFailed = seedStreams?.failed.then((err) => err.message);
   const stopped = Promise.race(
     [lock.lost.then((reason) => `lost the worker lock: ${reason}`), started.failed, seedFailed].filter(
@@ -154,6 +150,17 @@ export async function runLendingWorker(
     return reason;
   });
   return { worker: started, lock, stopped, close };
+}
+
+/** Runs each step after the one before, whether that one failed or not (failures are logged). */
+async function inOrder(steps: (() => unknown)[], log: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.warn({ err }, 'a stop step of the lending worker failed');
+    }
+  }
 }
 
 /** Tries the lock until it is free (every 500 ms, a log line every 5 s); other errors end the wait. */
