@@ -35,3 +35,21 @@ export function createRegistry(options: RegistryOptions, logger?: LoggerLike): S
   const log = registryLogger(logger, opts.kind);
   return opts.kind === 'memory' ? new MemoryRegistry(opts, log) : new ConsulRegistry(opts, log);
 }
+
+/**
+ * `createRegistry`, then (Consul) waits until the agent answers, for at most `connectTimeoutMs` (default 10 s):
+ * DISCO_ERR_UNAVAILABLE `cannot reach Consul at <addr> within <n> ms (...)` when it does not, the registry closed.
+ * For start-up, so an unreachable agent fails the process before anything else is taken.
+ */
+export async function connectRegistry(options: RegistryOptions, logger?: LoggerLike): Promise<ServiceRegistry> {
+  const registry = createRegistry(options, logger);
+  if (registry instanceof ConsulRegistry) {
+    try {
+      await registry.connect();
+    } catch (err) {
+      await registry.close().catch(() => undefined);
+      throw err;
+    }
+  }
+  return registry;
+}

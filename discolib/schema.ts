@@ -84,6 +84,8 @@ export const registryOptionsSchema = z.discriminatedUnion('kind', [
       resyncIntervalMs: z.number().int().min(100).default(3000),
       /** Timeout of ordinary (non-blocking) agent requests. */
       requestTimeoutMs: z.number().int().min(100).default(5000),
+      /** How long `connectRegistry` waits for the agent to answer at start-up (refusals retried meanwhile). */
+      connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
       /** Longest wait of one blocking query used by `watch`. */
       watchWait: duration.default('30s'),
     })

@@ -30,6 +30,13 @@ const TlsSchema = z.union([
  */
 const MaxEventBytesSchema = z.int().min(4_096).max(268_435_456).default(1_048_576);
 
+/**
+ * How long `createEventBus` keeps trying to reach the server (a refused connection is retried with backoff, a
+ * server that accepts but never answers is given up on) before it rejects with one EVT_ERR_CONNECTION,
+ * `cannot reach <server> at <where> within <n> ms (<last error>)`. Default 10 s.
+ */
+const ConnectTimeoutSchema = z.int().min(100).max(600_000).default(10_000);
+
 export const MemoryBusOptionsSchema = z.object({
   kind: z.literal('memory'),
   /** Append-only JSON-lines journal; with it, a restart keeps events and group positions. */
@@ -62,7 +69,9 @@ export const KafkaBusOptionsSchema = z.object({
   partitions: z.int().min(1).max(10_000).default(3),
   /** -1: the broker's `default.replication.factor`. */
   replicationFactor: z.int().min(-1).max(100).default(-1),
+  /** One TCP connection attempt (kafkajs `connectionTimeout`). */
   connectionTimeout: z.int().min(100).default(3_000),
+  connectTimeoutMs: ConnectTimeoutSchema,
   /**
    * A publish not acknowledged within this time rejects with EVT_ERR_TIMEOUT. Its outcome is then unknown: the
    * idempotent producer keeps trying in the background, so a caller that publishes again may write a duplicate.
@@ -118,6 +127,7 @@ export const RedisBusOptionsSchema = z
     username: z.string().min(1).optional(),
     password: z.string().optional(),
     tls: TlsSchema.optional(),
+    connectTimeoutMs: ConnectTimeoutSchema,
     /** Approximate MAXLEN applied on every XADD; null never trims. Trimmed entries are gone for every group. */
     maxLen: z.int().min(1).nullable().default(1_000_000),
     /** Entries one XREADGROUP fetches. */

@@ -25,6 +25,16 @@ import {
 
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
 
+/** How long start-up waits for Kafka, Redis or Consul to answer (`--connect-timeout`) unless told otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_RULE = 'must be a whole number of milliseconds from 100 to 600000';
+/** `--connect-timeout <ms>` / BOOKSHELF_CONNECT_TIMEOUT_MS (also read by the lending commands). */
+export const connectTimeoutSchema = z.coerce
+  .number({ error: CONNECT_TIMEOUT_RULE })
+  .int(CONNECT_TIMEOUT_RULE)
+  .min(100, CONNECT_TIMEOUT_RULE)
+  .max(600_000, CONNECT_TIMEOUT_RULE);
+
 export const PLATFORM_OPTIONS = {
   topic: {
     flag: '--topic <topic>',
@@ -79,6 +89,13 @@ export const PLATFORM_OPTIONS = {
     schema: z.string().regex(/^\S+$/, 'must be a word without spaces'),
     secret: true,
   },
+  connectTimeoutMs: {
+    flag: '--connect-timeout <ms>',
+    description: 'give up starting when Kafka, Redis or Consul does not answer within this many milliseconds',
+    env: ['BOOKSHELF_CONNECT_TIMEOUT_MS'],
+    schema: connectTimeoutSchema,
+    default: DEFAULT_CONNECT_TIMEOUT_MS,
+  },
   delay: {
     flag: '--delay <seconds>',
     description: "wait this long before starting (the bookshelf seed's flag, for Kafka and Consul starting beside it)",
@@ -91,10 +108,14 @@ export const PLATFORM_OPTIONS = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
+/** `connectTimeoutMs`: how long start-up waits for the server (`--connect-timeout`; absent: the default). */
 export type BusConfig =
-  { kind: 'memory' } | { kind: 'kafka'; brokers: readonly string[] } | { kind: 'redis'; url: string };
+  | { kind: 'memory' }
+  | { kind: 'kafka'; brokers: readonly string[]; connectTimeoutMs?: number }
+  | { kind: 'redis'; url: string; connectTimeoutMs?: number };
 /** Shaped like discolib's `createRegistry` options. */
-export type RegistryConfig = { kind: 'memory' } | { kind: 'consul'; addr: string; token?: string; secure: boolean };
+export type RegistryConfig =
+  { kind: 'memory' } | { kind: 'consul'; addr: string; token?: string; secure: boolean; connectTimeoutMs?: number };
 
 export interface PlatformServiceDefaults extends ServiceDefaults {
   /** Default `bookshelf`. */
@@ -118,6 +139,8 @@ export interface PlatformConfig extends ServiceConfig {
   readonly redis: string | undefined;
   readonly consul: string | undefined;
   readonly consulToken: string | undefined;
+  /** How long start-up waits for Kafka, Redis or Consul to answer (`--connect-timeout`); 10000 by default. */
+  readonly connectTimeoutMs: number;
   /** Seconds to wait before starting (`--delay`, the bookshelf seed's flag); 0 by default. */
   readonly delay: number;
   /** Event transport picked from `--broker` / `--redis` (memory when neither). */
@@ -150,11 +173,12 @@ function oneTransport(raw: Record<string, unknown>, sources: Readonly<Record<str
 function derived(v: Record<string, unknown>): Record<string, unknown> {
   const consul = v.consul as string | undefined;
   const consulAddr = consul?.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  const connectTimeoutMs = v.connectTimeoutMs as number;
   const bus: BusConfig =
     v.broker !== undefined
-      ? Object.freeze({ kind: 'kafka', brokers: Object.freeze([...(v.broker as string[])]) })
+      ? Object.freeze({ kind: 'kafka', brokers: Object.freeze([...(v.broker as string[])]), connectTimeoutMs })
       : v.redis !== undefined
-        ? Object.freeze({ kind: 'redis', url: v.redis as string })
+        ? Object.freeze({ kind: 'redis', url: v.redis as string, connectTimeoutMs })
         : Object.freeze({ kind: 'memory' });
   const registry: RegistryConfig =
     consulAddr !== undefined
@@ -162,6 +186,7 @@ function derived(v: Record<string, unknown>): Record<string, unknown> {
           kind: 'consul',
           addr: consulAddr,
           secure: consul!.startsWith('https://'),
+          connectTimeoutMs,
           ...(v.consulToken !== undefined ? { token: v.consulToken as string } : {}),
         })
       : Object.freeze({ kind: 'memory' });

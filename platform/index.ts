@@ -26,7 +26,13 @@ export type { KeyedWrites, KeyedWritesOptions } from './keyedWrites.js';
 export type { ComponentIdentity, PlatformDeps, ServiceComponent } from './component.js';
 export { afterOf, markWritten, readYourWrites, readYourWritesHeaders } from './readYourWrites.js';
 export type { ReadYourWritesOptions } from './readYourWrites.js';
-export { loadPlatformConfig, loadPlatformConfigOrExit, PLATFORM_OPTIONS } from './config.js';
+export {
+  connectTimeoutSchema,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  loadPlatformConfig,
+  loadPlatformConfigOrExit,
+  PLATFORM_OPTIONS,
+} from './config.js';
 export type {
   BusConfig,
   PlatformConfig,
@@ -35,7 +41,7 @@ export type {
   PlatformServiceSpec,
   RegistryConfig,
 } from './config.js';
-export { openBus, openRegistry } from './infrastructure.js';
+export { openBus, openInfrastructure, openRegistry } from './infrastructure.js';
 export { DomainError, defineErrorCatalogue, domainProblem, isDomainError } from './errors.js';
 export type {
   DomainErrorClass,

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { createEventBus, type EventBus } from '../../eventlib/index.js';
 import type { Logger } from 'pino';
 import { type RedisTarget } from '../../aggregates/lending/services.js';
+import { connectTimeoutSchema, DEFAULT_CONNECT_TIMEOUT_MS } from '../../platform/index.js';
 
 /** The seed's connection flags (`-a/--address --db --password --tls`) plus `--broker` for Kafka. */
 export interface ConnectionFlags {
@@ -11,10 +12,13 @@ export interface ConnectionFlags {
   tls?: boolean;
   broker?: string;
   namespace?: string;
+  connectTimeout?: string;
 }
 
+/** `connectTimeoutMs`: how long start-up waits for Kafka, Redis or Consul to answer (`--connect-timeout`). */
 export type Transport =
-  { readonly kind: 'kafka'; readonly brokers: string[] } | { readonly kind: 'redis'; readonly redis: RedisTarget };
+  | { readonly kind: 'kafka'; readonly brokers: string[]; readonly connectTimeoutMs: number }
+  | { readonly kind: 'redis'; readonly redis: RedisTarget; readonly connectTimeoutMs: number };
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -28,11 +32,30 @@ export function addConnectionOptions(cmd: Command): Command {
     .addOption(new Option('--password <password>', 'Redis password').env('BOOKSHELF_REDIS_PASSWORD'))
     .option('--tls', 'connect to Redis with TLS')
     .option('--broker <host:port>', 'Kafka broker(s), comma separated: selects Kafka (env BOOKSHELF_BROKER)')
-    .option('--namespace <prefix>', 'prefix of the lending topics and keys (tests)', '');
+    .option('--namespace <prefix>', 'prefix of the lending topics and keys (tests)', '')
+    .option(
+      '--connect-timeout <ms>',
+      `give up when Kafka, Redis or Consul does not answer within this many ms (env BOOKSHELF_CONNECT_TIMEOUT_MS; default ${DEFAULT_CONNECT_TIMEOUT_MS})`,
+    );
+}
+
+/** `--connect-timeout`, else BOOKSHELF_CONNECT_TIMEOUT_MS, else 10000; the services' schema and message. */
+export function connectTimeoutOf(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): number {
+  const [source, value] =
+    flags.connectTimeout !== undefined
+      ? ['--connect-timeout', flags.connectTimeout]
+      : ['BOOKSHELF_CONNECT_TIMEOUT_MS', env.BOOKSHELF_CONNECT_TIMEOUT_MS];
+  if (value === undefined || value === '') return DEFAULT_CONNECT_TIMEOUT_MS;
+  const parsed = connectTimeoutSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(`${source} ${parsed.error.issues[0]?.message ?? 'is invalid'} (got ${JSON.stringify(value)})`);
+  }
+  return parsed.data;
 }
 
 /** Kafka with --broker (or BOOKSHELF_BROKER), else Redis at --address (or BOOKSHELF_REDIS), like the seed. */
 export function transportOf(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Transport {
+  const connectTimeoutMs = connectTimeoutOf(flags, env);
   const broker = flags.address ? undefined : (flags.broker ?? (env.BOOKSHELF_REDIS ? undefined : env.BOOKSHELF_BROKER));
   if (flags.broker && flags.address)
     throw new UsageError('choose one transport: --broker (Kafka) or --address (Redis)');
@@ -44,7 +67,7 @@ export function transportOf(flags: ConnectionFlags, env: NodeJS.ProcessEnv = pro
     if (brokers.length === 0 || brokers.some((b) => !/^[^\s:,]+:\d{1,5}$/.test(b))) {
       throw new UsageError(`--broker must be host:port[,host:port...] (got ${JSON.stringify(broker)})`);
     }
-    return { kind: 'kafka', brokers };
+    return { kind: 'kafka', brokers, connectTimeoutMs };
   }
   const address = flags.address ?? env.BOOKSHELF_REDIS ?? '127.0.0.1:6379';
   const tls = flags.tls === true || address.startsWith('rediss://');
@@ -59,6 +82,7 @@ export function transportOf(flags: ConnectionFlags, env: NodeJS.ProcessEnv = pro
   }
   return {
     kind: 'redis',
+    connectTimeoutMs,
     redis: {
       url,
       ...(db !== undefined ? { db } : {}),
@@ -77,6 +101,7 @@ export function openTransportBus(transport: Transport, clientId: string, log: Lo
       clientId,
       logger: log,
       consumer: { sessionTimeout: 6_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 },
+      connectTimeoutMs: transport.connectTimeoutMs,
     });
   }
   const { url, db, password, tls } = transport.redis;
@@ -84,6 +109,7 @@ export function openTransportBus(transport: Transport, clientId: string, log: Lo
     kind: 'redis',
     url,
     logger: log,
+    connectTimeoutMs: transport.connectTimeoutMs,
     maxLen: null,
     ...(db !== undefined ? { db } : {}),
     ...(password !== undefined ? { password } : {}),

@@ -106,6 +106,7 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
         name,
         topics,
         config,
+        connectTimeoutMs: transport.connectTimeoutMs,
         ...(flags.force ? { force: true } : {}),
         ...(flags.waitForLock ? { waitForLock: true } : {}),
         ...(transport.kind === 'redis' ? { redis: transport.redis } : {}),

@@ -25,7 +25,8 @@ const CHECK = { path: '/ready', interval: '2s', timeout: '1s', deregisterAfter: 
 /**
  * Builds, starts and registers each service; SIGINT or SIGTERM runs the ordered shutdown of all of them
  * (not ready -> deregister -> stop consumers -> close HTTP), then flushes the bus and closes the registry.
- * A second signal exits at once.
+ * A second signal exits at once. When one fails to start, every service is stopped (those after it too: they may
+ * hold a lock or consumers already) and the bus and the registry are closed before the error is thrown.
  */
 export async function runHost(
   services: HostedService[],
@@ -36,10 +37,23 @@ export async function runHost(
   const urls = new Map<string, string>();
   let stopping: Promise<boolean> | undefined;
 
+  /** A component that never got its lifecycle (start-up failed before it): stopped directly, so it frees its lock. */
+  const stopUnhosted = async (s: HostedService): Promise<boolean> => {
+    try {
+      await s.component.stop();
+      return true;
+    } catch (err) {
+      deps.log.error({ err, service: s.component.identity.id }, 'stopping a service that never started failed');
+      return false;
+    }
+  };
   const stop = (reason = 'stop requested') =>
     (stopping ??= (async () => {
-      const reports = await Promise.all(lifecycles.map((l) => l.stop(reason)));
-      let ok = reports.every((r) => r.ok);
+      const reports = await Promise.all([
+        ...lifecycles.map(async (l) => (await l.stop(reason)).ok),
+        ...services.slice(lifecycles.length).map(stopUnhosted),
+      ]);
+      let ok = reports.every(Boolean);
       for (const [what, close] of [
         ['bus', () => deps.bus.close()],
         ['registry', () => deps.registry.close()],

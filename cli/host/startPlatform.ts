@@ -9,8 +9,7 @@ import { delayStart } from './startService.js';
 import {
   loadPlatformConfig,
   loadPlatformConfigOrExit,
-  openBus,
-  openRegistry,
+  openInfrastructure,
   type PlatformConfig,
 } from '../../platform/index.js';
 
@@ -77,8 +76,8 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
   }
   const log = createLogger({ name: 'bookshelf', level: config.logLevel, format: config.logFormat });
   await delayStart(config, log);
-  const bus = await openBus(config.bus, log, 'bookshelf', config.dataFile);
-  const deps: PlatformDeps = { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
+  const { bus, registry } = await openInfrastructure(config, log, 'bookshelf', config.dataFile);
+  const deps: PlatformDeps = { bus, registry, log, clock: () => new Date() };
   const hosted: HostedService[] = [];
   try {
     for (const entry of ALL_SERVICES) {
@@ -88,6 +87,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
       const own = {
         ...defaults.config,
         topic: config.topic,
+        connectTimeoutMs: config.connectTimeoutMs,
         bus: config.bus,
         registry: config.registry,
         addr: config.addr,

@@ -4,17 +4,19 @@ import { createLogger } from '../../restlib/index.js';
 import type { ServiceEntry } from '../services/catalog.js';
 import {
   loadPlatformConfigOrExit,
-  openBus,
-  openRegistry,
+  openInfrastructure,
   type PlatformConfig,
   type PlatformDeps,
 } from '../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 
-/** The bus, the registry and a logger for a process, from its config. */
+/**
+ * The bus, the registry and a logger for a process, from its config. Each is reached within `--connect-timeout`;
+ * when one fails, the other is closed again.
+ */
 export async function openDeps(config: PlatformConfig, log: Logger): Promise<PlatformDeps> {
-  const bus = await openBus(config.bus, log, config.id);
-  return { bus, registry: openRegistry(config.registry, log), log, clock: () => new Date() };
+  const { bus, registry } = await openInfrastructure(config, log, config.id);
+  return { bus, registry, log, clock: () => new Date() };
 }
 
 /** `--delay N`: postpone start-up by N seconds (a signal meanwhile ends the process, as nothing runs yet). */

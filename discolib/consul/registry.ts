@@ -60,6 +60,48 @@ export class ConsulRegistry implements ServiceRegistry {
     this.#log = logger.child({ consul: options.addr });
   }
 
+  /**
+   * Waits until the agent answers (`GET /v1/status/leader`), for at most `connectTimeoutMs`: a refused connection is
+   * tried again with backoff, an agent that accepts but never answers is given up on at the deadline. Then it is one
+   * DISCO_ERR_UNAVAILABLE, `cannot reach Consul at <addr> within <n> ms (<last error>)`. Any HTTP answer counts (a
+   * 403 is DISCO_ERR_FORBIDDEN at once): the requests that follow report what the agent says.
+   */
+  async connect(): Promise<void> {
+    this.#assertOpen('connect');
+    const { addr, connectTimeoutMs } = this.#options;
+    const client = await this.#consul();
+    const deadline = Date.now() + connectTimeoutMs;
+    let last: unknown;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        // The typings omit the per-request `timeout` every call of the client takes.
+        await client.status.leader({ timeout: remaining } as Parameters<Consul['status']['leader']>[0]);
+        return;
+      } catch (err) {
+        const status = consulStatus(err);
+        if (status === 401 || status === 403) throw translateConsulError(err, 'connect', addr);
+        if (status !== undefined) return; // it answered
+        last = err;
+        this.#log.debug({ attempt, err: translateConsulError(err, 'connect', addr) }, 'agent not reachable yet');
+      }
+      const backoff = Math.min(1000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+    }
+    const e = last as { code?: string; isTimeout?: boolean; message?: string } | undefined;
+    const detail = e?.isTimeout
+      ? 'the agent accepted the connection but did not answer'
+      : (e?.message?.split('\n')[0] ?? e?.code ?? 'no answer');
+    throw new DiscoError(
+      'DISCO_ERR_UNAVAILABLE',
+      `cannot reach Consul at ${addr} within ${connectTimeoutMs} ms (${detail})`,
+      {
+        cause: last,
+      },
+    );
+  }
+
   async register(registration: ServiceRegistration): Promise<void> {
     this.#assertOpen('register');
     const reg = parseOrThrow(registrationSchema, registration, 'register');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Consul from 'consul';
 import { translateConsulError } from '../consul/errors.js';
+import { DiscoError } from '../errors.js';
 import type { LoggerLike } from '../logger.js';
 import { InstanceLockHeldError, signal, type InstanceLock } from './port.js';
 import type { ConsulLockOptions } from './schema.js';
@@ -30,8 +31,8 @@ export async function acquireConsulLock(opts: ConsulLockOptions, log: LoggerLike
     host,
     port,
     secure: opts.secure,
-    ...(opts.token ? { defaults: { token: opts.token } } : {}),
-  });
+    defaults: { timeout: opts.requestTimeoutMs, ...(opts.token ? { token: opts.token } : {}) },
+  } as ConstructorParameters<typeof ConsulClient>[0]);
   // The check belongs to a service of its own: a node-level check that goes critical (a crashed holder) would take
   // every service of the node out of discovery.
   const serviceId = `${LOCK_SERVICE}.${name}.${randomBytes(4).toString('hex')}`;
@@ -90,8 +91,18 @@ export async function acquireConsulLock(opts: ConsulLockOptions, log: LoggerLike
     }
     if (!acquired) throw new InstanceLockHeldError(opts, `Consul key ${key}`);
   } catch (err) {
-    await release(session);
-    throw err instanceof InstanceLockHeldError ? err : translateConsulError(err, 'lock', opts.addr);
+    // An agent that does not answer is not waited for a second time (its check expires the registration anyway).
+    if (isUnreachable(err)) void release(session);
+    else await release(session);
+    if (err instanceof InstanceLockHeldError) throw err;
+    if ((err as { isTimeout?: unknown }).isTimeout === true) {
+      throw new DiscoError(
+        'DISCO_ERR_TIMEOUT',
+        `consul lock: the agent at ${opts.addr} did not answer within ${opts.requestTimeoutMs} ms`,
+        { cause: err },
+      );
+    }
+    throw translateConsulError(err, 'lock', opts.addr);
   }
   let held: string = session;
 
@@ -167,9 +178,10 @@ function lockHolderName(serviceId: string): string | undefined {
   return match?.[1];
 }
 
-/** The agent did not answer at all (as opposed to answering that it does not know the check). */
+/** The agent did not answer at all, or not in time (as opposed to answering that it does not know the check). */
 function isUnreachable(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
+  const { code, isTimeout } = err as { code?: unknown; isTimeout?: unknown };
+  if (isTimeout === true) return true;
   return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE)$/.test(code);
 }
 

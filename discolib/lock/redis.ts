@@ -69,24 +69,55 @@ export async function acquireRedisLock(opts: RedisLockOptions, log: LoggerLike):
   };
 }
 
-/** A connected client of its own; it reconnects by itself, and failures surface on the commands that need it. */
+/**
+ * A connected client of its own; it reconnects by itself, and failures surface on the commands that need it. The
+ * first connection is retried for at most `connectTimeoutMs` (a server that accepts and never answers included),
+ * then it is DISCO_ERR_UNAVAILABLE; refused credentials end it at once (DISCO_ERR_FORBIDDEN).
+ */
 async function connect(opts: RedisLockOptions): Promise<RedisClient> {
   const { createClient } = await import('redis');
+  let connected = false;
   const client = createClient({
     url: opts.url,
     ...(opts.db !== undefined ? { database: opts.db } : {}),
     ...(opts.username !== undefined ? { username: opts.username } : {}),
     ...(opts.password !== undefined ? { password: opts.password } : {}),
     socket: {
-      connectTimeout: 5_000,
+      connectTimeout: Math.min(5_000, opts.connectTimeoutMs),
       ...(opts.tls ? { tls: true as const } : {}),
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !connected && DENIED.test(cause.message) ? cause : Math.min(50 * 2 ** retries, 2_000),
     },
   });
-  client.on('error', () => undefined);
-  await client.connect();
+  let lastError: unknown;
+  client.on('error', (err: unknown) => (lastError = err));
+  const connecting = client.connect();
+  connecting.catch(() => undefined); // settles after the deadline when it loses the race
+  const noAnswer = new Error('the server accepted the connection but did not answer');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      connecting,
+      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(noAnswer), opts.connectTimeoutMs))),
+    ]);
+  } catch (err) {
+    if (client.isOpen) client.destroy();
+    if (err !== noAnswer) throw translate(err, opts.url);
+    const detail = String((lastError as Error | undefined)?.message ?? noAnswer.message).split('\n')[0];
+    throw new DiscoError(
+      'DISCO_ERR_UNAVAILABLE',
+      `redis lock: cannot reach Redis at ${redact(opts.url)} within ${opts.connectTimeoutMs} ms (${detail})`,
+      { cause: lastError ?? err },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  connected = true;
   return client;
 }
+
+const DENIED = /^(NOAUTH|WRONGPASS|NOPERM)\b/;
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 
 async function close(client: RedisClient): Promise<void> {
   if (!client.isOpen) return;
@@ -101,8 +132,8 @@ async function close(client: RedisClient): Promise<void> {
 function translate(err: unknown, url: string): unknown {
   if (err instanceof DiscoError) return err;
   const detail = String((err as Error | undefined)?.message ?? err).split('\n')[0];
-  const target = url.replace(/\/\/[^@/]*@/, '//***@');
-  const denied = /^(NOAUTH|WRONGPASS|NOPERM)\b/.test(detail ?? '');
+  const target = redact(url);
+  const denied = DENIED.test(detail ?? '');
   return new DiscoError(
     denied ? 'DISCO_ERR_FORBIDDEN' : 'DISCO_ERR_UNAVAILABLE',
     `redis lock: ${denied ? 'permission denied by' : 'request failed at'} ${target}: ${detail}`,

@@ -34,6 +34,8 @@ export const instanceLockOptionsSchema = z.discriminatedUnion('kind', [
       username: z.string().min(1).optional(),
       password: z.string().optional(),
       tls: z.boolean().default(false),
+      /** How long acquiring waits for Redis to answer (refusals retried meanwhile) before DISCO_ERR_UNAVAILABLE. */
+      connectTimeoutMs: z.int().min(100).max(600_000).default(10_000),
     })
     .strict(),
   z
@@ -47,6 +49,8 @@ export const instanceLockOptionsSchema = z.discriminatedUnion('kind', [
       secure: z.boolean().default(false),
       /** ACL token sent as `X-Consul-Token`; never logged. */
       token: z.string().regex(/^\S+$/, 'must be a non-empty word without spaces').optional(),
+      /** How long each request to the agent may take (acquiring and heartbeats): an agent that never answers fails. */
+      requestTimeoutMs: z.int().min(100).max(600_000).default(5_000),
     })
     .strict(),
 ]);

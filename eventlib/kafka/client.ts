@@ -23,16 +23,26 @@ export async function loadKafkaJs(): Promise<KafkaJsModule> {
   }
 }
 
-/** kafkajs client config from validated options; kafkajs's own logger goes to pino at warn and above. */
-export function kafkaConfig(kafkajs: KafkaJsModule, options: KafkaBusOptions, log: Logger): KafkaJs.KafkaConfig {
+/**
+ * kafkajs client config from validated options. kafkajs's own logs go to a child of the bus's pino logger at the
+ * level that logger has: warnings and errors by default, kafkajs's info lines (as debug) from `debug`, its debug
+ * lines from `trace`. `quiet` (the start-up probe, whose failures end in one typed error) logs everything at debug.
+ */
+export function kafkaConfig(
+  kafkajs: KafkaJsModule,
+  options: KafkaBusOptions,
+  log: Logger,
+  { quiet = false }: { quiet?: boolean } = {},
+): KafkaJs.KafkaConfig {
+  const kafkaLog = log.child({ client: 'kafkajs' });
   const config: KafkaJs.KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeout,
     requestTimeout: options.requestTimeout,
     retry: { ...options.retry },
-    logLevel: kafkajs.logLevel.WARN,
-    logCreator: () => (entry) => forward(kafkajs, log, entry),
+    logLevel: kafkaLogLevel(kafkajs, log.level, quiet),
+    logCreator: () => (entry) => forward(kafkajs, kafkaLog, entry, quiet),
   };
   if (options.ssl !== false) config.ssl = options.ssl;
   if (options.sasl) {
@@ -42,12 +52,37 @@ export function kafkaConfig(kafkajs: KafkaJsModule, options: KafkaBusOptions, lo
   return config;
 }
 
-function forward(kafkajs: KafkaJsModule, log: Logger, { namespace, level, log: entry }: KafkaJs.LogEntry): void {
+/** The kafkajs level that yields what a pino logger at `level` would print (kafkajs info is logged at debug). */
+export function kafkaLogLevel(kafkajs: KafkaJsModule, level: string, quiet = false): KafkaJs.logLevel {
+  const { NOTHING, ERROR, WARN, INFO, DEBUG } = kafkajs.logLevel;
+  switch (level) {
+    case 'trace':
+      return DEBUG;
+    case 'debug':
+      return INFO;
+    case 'info':
+    case 'warn':
+      return quiet ? NOTHING : WARN;
+    case 'error':
+      return quiet ? NOTHING : ERROR;
+    default:
+      return NOTHING; // fatal, silent
+  }
+}
+
+function forward(
+  kafkajs: KafkaJsModule,
+  log: Logger,
+  { namespace, level, log: entry }: KafkaJs.LogEntry,
+  quiet: boolean,
+): void {
   const { message, timestamp: _t, logger: _l, ...extra } = entry as KafkaJs.LogEntry['log'] & { logger?: unknown };
   const fields = { namespace, ...extra };
   // kafkajs reports an ordinary rebalance at error level (also as failed heartbeat responses): routine for a group.
   const error = (extra as { error?: unknown }).error;
-  if (/rebalanc/i.test(message) || (typeof error === 'string' && /rebalanc/i.test(error))) {
+  // A failed response is also thrown to the caller, which retries it or reports it, translated: debug here.
+  const response = namespace === 'Connection' && message.startsWith('Response ');
+  if (quiet || response || /rebalanc/i.test(message) || (typeof error === 'string' && /rebalanc/i.test(error))) {
     return log.debug(fields, `kafkajs: ${message}`);
   }
   if (level === kafkajs.logLevel.ERROR) return log.error(fields, `kafkajs: ${message}`);

@@ -8,6 +8,7 @@ import type { KafkaBusOptions } from '../options.js';
 import { deadLetterTopic, type EventBus, type Position, type SubscribeOptions, type Subscription } from '../port.js';
 import { kafkaConfig, loadKafkaJs, type KafkaJsModule } from './client.js';
 import { SerialAdmin, ensureTopicReady } from './admin.js';
+import { reachKafka, withDeadline } from './connect.js';
 import { translateKafkaError, translateOnEnsuredTopic } from './errors.js';
 import { KafkaSubscription } from './subscription.js';
 
@@ -65,12 +66,23 @@ export class KafkaEventBus implements EventBus {
     this.#deadLetters = new IndexedDeadLetterSink(this, log);
   }
 
-  /** Connects the admin client and the producer; EVT_ERR_CONNECTION / EVT_ERR_AUTH when the cluster refuses. */
+  /**
+   * Reaches the cluster within `connectTimeoutMs` (see `reachKafka`), then connects the admin client and the
+   * producer; EVT_ERR_CONNECTION when no broker answers in time, EVT_ERR_AUTH when the cluster refuses.
+   */
   static async create(options: Readonly<KafkaBusOptions>, log: Logger): Promise<KafkaEventBus> {
-    const bus = new KafkaEventBus(await loadKafkaJs(), options, log);
+    const kafkajs = await loadKafkaJs();
+    await reachKafka(kafkajs, options, log);
+    const bus = new KafkaEventBus(kafkajs, options, log);
     try {
-      await bus.#admin.connect();
-      await bus.#producer.connect();
+      await withDeadline(
+        (async () => {
+          await bus.#admin.connect();
+          await bus.#producer.connect();
+        })(),
+        options.connectTimeoutMs,
+        `Connection timeout: not connected within ${options.connectTimeoutMs} ms`,
+      );
     } catch (err) {
       await Promise.allSettled([bus.#admin.disconnect(), bus.#producer.disconnect()]);
       throw translateKafkaError(err, `connecting to Kafka at ${options.brokers.join(',')}`);

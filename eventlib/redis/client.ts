@@ -33,8 +33,10 @@ export function describeTarget(options: RedisBusOptions): string {
 }
 
 /**
- * Creates and connects a client. The first connection fails fast (EVT_ERR_CONNECTION / EVT_ERR_AUTH); after that
- * node-redis reconnects with a capped backoff and queues commands meanwhile.
+ * Creates and connects a client. The first connection is retried with backoff (a refused port) for at most
+ * `connectTimeoutMs`, a server that accepts but never answers included; then it is one EVT_ERR_CONNECTION,
+ * `cannot reach Redis at <where> within <n> ms (<last error>)`, and a refusal retrying cannot change (AUTH) is thrown
+ * at once. After that node-redis reconnects with a capped backoff.
  */
 export async function connectRedis(
   redis: RedisModule,
@@ -42,10 +44,20 @@ export async function connectRedis(
   log: Logger,
   role: string,
 ): Promise<RedisClient> {
+  const target = describeTarget(options);
+  const timeoutMs = options.connectTimeoutMs;
+  const deadline = Date.now() + timeoutMs;
   let connected = false;
+  let lastError: unknown;
   const socket: Record<string, unknown> = {
-    connectTimeout: 5_000,
-    reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** retries, 2_000) : cause),
+    connectTimeout: Math.min(5_000, timeoutMs),
+    reconnectStrategy: (retries: number, cause: Error) => {
+      if (connected) return Math.min(50 * 2 ** retries, 2_000);
+      lastError = cause;
+      const wait = Math.min(100 * 2 ** retries, 1_000);
+      const reachable = translateRedisError(cause, 'connecting').code !== 'EVT_ERR_CONNECTION';
+      return reachable || Date.now() + wait >= deadline ? cause : wait;
+    },
   };
   if (options.socket && 'path' in options.socket) socket.path = options.socket.path;
   else if (options.socket) Object.assign(socket, { host: options.socket.host, port: options.socket.port });
@@ -61,12 +73,29 @@ export async function connectRedis(
   const client: RedisClient = redis.createClient(config);
   client.on('error', (err: unknown) => {
     if (connected) log.warn({ err: (err as Error).message, role }, 'Redis connection error; reconnecting');
+    else log.debug({ err: (err as Error).message, role }, 'Redis not reachable yet; retrying');
   });
+  const connecting = client.connect();
+  connecting.catch(() => undefined); // settles after the deadline when it loses the race
+  const noAnswer = new Error('the server accepted the connection but did not answer');
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
+    await Promise.race([
+      connecting,
+      new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(noAnswer), timeoutMs))),
+    ]);
   } catch (err) {
     if (client.isOpen) client.destroy();
-    throw translateRedisError(err, `connecting to Redis at ${describeTarget(options)}`);
+    const translated = translateRedisError(err, `connecting to Redis at ${target}`);
+    if (err !== noAnswer && translated.code !== 'EVT_ERR_CONNECTION') throw translated;
+    const detail = String(((err === noAnswer ? lastError : err) as Error | undefined)?.message ?? noAnswer.message);
+    throw new EventLibError(
+      'EVT_ERR_CONNECTION',
+      `cannot reach Redis at ${target} within ${timeoutMs} ms (${detail.split('\n')[0]})`,
+      { cause: err === noAnswer ? (lastError ?? err) : err },
+    );
+  } finally {
+    clearTimeout(timer);
   }
   connected = true;
   return client;

@@ -9,6 +9,8 @@ export interface CliProcess {
   readonly child: ChildProcess;
   /** Everything printed so far (stdout and stderr). */
   output(): string;
+  /** What was printed on stderr alone. */
+  stderr(): string;
   /** Resolves with the exit code (or the signal name) once the process has ended. */
   exited: Promise<number | string>;
   signal(sig: NodeJS.Signals): void;
@@ -26,8 +28,12 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, sig) => {
       running.delete(proc);
@@ -37,6 +43,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
   const proc: CliProcess = {
     child,
     output: () => out,
+    stderr: () => err,
     exited,
     signal: (sig) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);

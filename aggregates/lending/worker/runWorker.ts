@@ -11,6 +11,9 @@ import type { LendingTopics } from '../wire.js';
 import { startLogWorker } from './logWorker.js';
 import type { LendingWorker } from './types.js';
 
+/** The longest one request to the Consul agent of the lock may take. */
+const CONSUL_REQUEST_TIMEOUT_MS = 5_000;
+
 /** The Consul agent that keeps the lock of a worker on Kafka. */
 export interface ConsulTarget {
   /** host:port of the agent's HTTP API. */
@@ -30,6 +33,11 @@ export interface RunWorkerOptions {
   consul?: ConsulTarget;
   lockTtlMs?: number;
   claimIdleMs?: number;
+  /**
+   * How long the lock's store and the worker's own Redis connections may take to answer at start
+   * (`--connect-timeout`); default 10 s. Each request to a Consul agent is bounded by it too (at most 5 s).
+   */
+  connectTimeoutMs?: number;
   /**
    * When the name is held, wait until its lock is free instead of failing: a worker restarted right after a crash
    * finds its own old lock until that expires (the lock TTL).
@@ -80,6 +88,7 @@ export async function runLendingWorker(
           ...(db !== undefined ? { db } : {}),
           ...(password !== undefined ? { password } : {}),
           ...(tls !== undefined ? { tls } : {}),
+          ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
         },
         log,
       );
@@ -94,6 +103,9 @@ export async function runLendingWorker(
           addr,
           ...(secure !== undefined ? { secure } : {}),
           ...(token ? { token } : {}),
+          ...(opts.connectTimeoutMs !== undefined
+            ? { requestTimeoutMs: Math.min(CONSUL_REQUEST_TIMEOUT_MS, opts.connectTimeoutMs) }
+            : {}),
         },
         log,
       );
@@ -106,30 +118,27 @@ export async function runLendingWorker(
   let seedStreams: Subscription | undefined;
   try {
     const base = { name: opts.name, topics: opts.topics, config: opts.config, clock, log };
+    const timeout = opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {};
     worker =
       bus.kind === 'redis'
         ? await startRedisWorker({
             ...base,
-            redis: opts.redis!,
+            redis: { ...opts.redis!, ...timeout },
             ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
           })
         : await startLogWorker(bus, base);
     if (bus.kind === 'redis')
       seedStreams = await consumeSeedStreams(bus, opts.topics, { consumerName: opts.name, log });
   } catch (err) {
-    await worker?.close();
-    await lock.release();
+    // Whatever was taken goes back, the lock last and even when stopping the rest fails: a retry must find it free.
+    await inOrder([() => seedStreams?.close(), () => worker?.close(), () => lock.release()], log);
     throw err;
   }
   const started = worker;
   log.info({ lock: lock.kind, name: opts.name }, 'worker lock held');
   let closing: Promise<void> | undefined;
   const close = () =>
-    (closing ??= (async () => {
-      await seedStreams?.close();
-      await started.close();
-      await lock.release();
-    })());
+    (closing ??= inOrder([() => seedStreams?.close(), () => started.close(), () => lock.release()], log));
   const seedFailed = seedStreams?.failed.then((err) => err.message);
   const stopped = Promise.race(
     [lock.lost.then((reason) => `lost the worker lock: ${reason}`), started.failed, seedFailed].filter(
@@ -141,6 +150,17 @@ export async function runLendingWorker(
     return reason;
   });
   return { worker: started, lock, stopped, close };
+}
+
+/** Runs each step after the one before, whether that one failed or not (failures are logged). */
+async function inOrder(steps: (() => unknown)[], log: Logger): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.warn({ err }, 'a stop step of the lending worker failed');
+    }
+  }
 }
 
 /** Tries the lock until it is free (every 500 ms, a log line every 5 s); other errors end the wait. */

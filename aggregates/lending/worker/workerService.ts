@@ -32,6 +32,9 @@ export async function lendingWorkerService(
   let fail: (err: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (fail = reject));
   failed.catch(() => undefined);
+  const connectTimeoutMs =
+    (opts.bus.kind !== 'memory' ? opts.bus.connectTimeoutMs : undefined) ??
+    (opts.registry.kind === 'consul' ? opts.registry.connectTimeoutMs : undefined);
   const starting = runLendingWorker(deps, {
     name: opts.identity.id,
     topics: opts.topics,
@@ -39,6 +42,7 @@ export async function lendingWorkerService(
     waitForLock: true,
     signal: abort.signal,
     ...(opts.force ? { force: true } : {}),
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
     ...(opts.bus.kind === 'redis' ? { redis: { url: opts.bus.url } } : {}),
     ...(opts.registry.kind === 'consul'
       ? {

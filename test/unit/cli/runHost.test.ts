@@ -46,6 +46,45 @@ describe('runHost', () => {
     expect(stopped.sort()).toEqual(['a', 'b']);
   });
 
+  it('a failed start stops every service, those after the failing one too, and closes the bus and registry', async () => {
+    const log = pino({ level: 'silent' });
+    const deps = await memoryDeps(log);
+    const closed: string[] = [];
+    const close = (what: string, fn: () => Promise<void>) => async () => {
+      closed.push(what);
+      await fn();
+    };
+    deps.bus.close = close('bus', deps.bus.close.bind(deps.bus));
+    deps.registry.close = close('registry', deps.registry.close.bind(deps.registry));
+    const stopped: string[] = [];
+    const component = (name: string, routes: ServiceComponent['routes'] = () => undefined): ServiceComponent => ({
+      identity: { name, id: `${name}-1`, tags: [] },
+      description: name,
+      routes,
+      readiness: () => ({ ready: true, checks: {} }),
+      // A component created before the host starts may hold a lock already: only its stop() frees it.
+      stop: async () => void stopped.push(name),
+    });
+    const started = runHost(
+      [
+        { component: component('first'), host: '127.0.0.1', port: 0 },
+        {
+          component: component('broken', () => {
+            throw new Error('routes failed');
+          }),
+          host: '127.0.0.1',
+          port: 0,
+        },
+        { component: component('after'), host: '127.0.0.1', port: 0 },
+      ],
+      deps,
+      { signals: false, exit: () => undefined },
+    );
+    await expect(started).rejects.toThrow('routes failed');
+    expect(stopped.sort()).toEqual(['after', 'broken', 'first']);
+    expect(closed.sort()).toEqual(['bus', 'registry']);
+  });
+
   it('writes log lines without a key twice (the service name, the instance, the registry fields)', async () => {
     const lines: string[] = [];
     const log = createLogger({

@@ -54,7 +54,7 @@ describe('platform config (restlib loader + the product flags)', () => {
       tags: ['books', 'last'],
       group: 'g1',
     });
-    expect(config.bus).toEqual({ kind: 'kafka', brokers: ['localhost:9092'] });
+    expect(config.bus).toEqual({ kind: 'kafka', brokers: ['localhost:9092'], connectTimeoutMs: 10_000 });
   });
 
   it("takes the seed's --delay in seconds (default 0) and refuses anything but 0-3600 whole seconds", () => {
@@ -68,6 +68,32 @@ describe('platform config (restlib loader + the product flags)', () => {
     }
   });
 
+  it('--connect-timeout (BOOKSHELF_CONNECT_TIMEOUT_MS, default 10000 ms) reaches the bus and the registry', () => {
+    const defaults = ok(loadConfig(lastread, { argv: ['--redis', 'r:6379', '--consul', 'c:8500'], env: {} }));
+    expect(defaults.connectTimeoutMs).toBe(10_000);
+    const fromEnv = ok(
+      loadConfig(lastread, { argv: ['--broker', 'k:9092'], env: { BOOKSHELF_CONNECT_TIMEOUT_MS: '2500' } }),
+    );
+    expect(fromEnv.connectTimeoutMs).toBe(2500);
+    expect(fromEnv.bus).toEqual({ kind: 'kafka', brokers: ['k:9092'], connectTimeoutMs: 2500 });
+    const fromFlag = ok(
+      loadConfig(lastread, {
+        argv: ['--redis', 'r:6379', '--consul', 'c:8500', '--connect-timeout', '2000'],
+        env: { BOOKSHELF_CONNECT_TIMEOUT_MS: '2500' },
+      }),
+    );
+    expect(fromFlag.bus).toEqual({ kind: 'redis', url: 'redis://r:6379', connectTimeoutMs: 2000 });
+    expect(fromFlag.registry).toEqual({ kind: 'consul', addr: 'c:8500', secure: false, connectTimeoutMs: 2000 });
+    for (const bad of ['0', '99', '1.5', 'soon', '600001', '']) {
+      expect(failure(loadConfig(lastread, { argv: ['--connect-timeout', bad], env: {} })).message).toBe(
+        `--connect-timeout must be a whole number of milliseconds from 100 to 600000 (got "${bad}" from --connect-timeout)`,
+      );
+    }
+    expect(failure(loadConfig(lastread, { argv: [], env: { BOOKSHELF_CONNECT_TIMEOUT_MS: 'x' } })).message).toMatch(
+      /^--connect-timeout must be a whole number of milliseconds from 100 to 600000 \(got "x" from BOOKSHELF_CONNECT_TIMEOUT_MS\)/,
+    );
+  });
+
   it('--redis selects Redis Streams and --consul selects Consul (scheme and token handled)', () => {
     const redis = ok(
       loadConfig(lastread, {
@@ -75,8 +101,14 @@ describe('platform config (restlib loader + the product flags)', () => {
         env: { CONSUL_HTTP_TOKEN: 'secret-token' },
       }),
     );
-    expect(redis.bus).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379' });
-    expect(redis.registry).toEqual({ kind: 'consul', addr: '10.0.0.1:8501', secure: true, token: 'secret-token' });
+    expect(redis.bus).toEqual({ kind: 'redis', url: 'redis://127.0.0.1:6379', connectTimeoutMs: 10_000 });
+    expect(redis.registry).toEqual({
+      kind: 'consul',
+      addr: '10.0.0.1:8501',
+      secure: true,
+      token: 'secret-token',
+      connectTimeoutMs: 10_000,
+    });
   });
 
   it('flags beat env vars, env vars beat defaults', () => {
@@ -110,12 +142,17 @@ describe('platform config (restlib loader + the product flags)', () => {
       }),
     );
     expect(config.broker).toEqual(['b:2']);
-    expect(config.registry).toEqual({ kind: 'consul', addr: '127.0.0.1:18500', secure: false });
+    expect(config.registry).toEqual({
+      kind: 'consul',
+      addr: '127.0.0.1:18500',
+      secure: false,
+      connectTimeoutMs: 10_000,
+    });
   });
 
   it('a transport flag beats a transport env var; both at one level is an error', () => {
     const config = ok(loadConfig(lastread, { argv: ['--redis', 'redis://r:6379'], env: { KAFKA_BROKERS: 'k:9092' } }));
-    expect(config.bus).toEqual({ kind: 'redis', url: 'redis://r:6379' });
+    expect(config.bus).toEqual({ kind: 'redis', url: 'redis://r:6379', connectTimeoutMs: 10_000 });
     const err = failure(loadConfig(lastread, { argv: ['--redis', 'redis://r:6379', '--broker', 'k:9092'], env: {} }));
     expect(err.message).toBe('choose one event transport: --broker (Kafka) or --redis (Redis Streams), not both');
     const envErr = failure(
@@ -127,7 +164,7 @@ describe('platform config (restlib loader + the product flags)', () => {
     const bookshelfBeatsAmbient = ok(
       loadConfig(lastread, { argv: [], env: { BOOKSHELF_REDIS: 'redis://r:6379', KAFKA_BROKERS: 'k:9092' } }),
     );
-    expect(bookshelfBeatsAmbient.bus).toEqual({ kind: 'redis', url: 'redis://r:6379' });
+    expect(bookshelfBeatsAmbient.bus).toEqual({ kind: 'redis', url: 'redis://r:6379', connectTimeoutMs: 10_000 });
   });
 
   it('a shell that exported the whole local stack (KAFKA_BROKERS and REDIS_URL) gets Kafka', () => {
@@ -141,9 +178,14 @@ describe('platform config (restlib loader + the product flags)', () => {
         },
       }),
     );
-    expect(config.bus).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:9092'] });
+    expect(config.bus).toEqual({ kind: 'kafka', brokers: ['127.0.0.1:9092'], connectTimeoutMs: 10_000 });
     expect(config.redis).toBeUndefined();
-    expect(config.registry).toEqual({ kind: 'consul', addr: '127.0.0.1:8500', secure: false });
+    expect(config.registry).toEqual({
+      kind: 'consul',
+      addr: '127.0.0.1:8500',
+      secure: false,
+      connectTimeoutMs: 10_000,
+    });
   });
 
   it('the config is frozen, tags included', () => {
