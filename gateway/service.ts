@@ -4,6 +4,7 @@ import { LENDING_GATEWAY } from './lendingRoutes.js';
 import { LIBRARY_GATEWAY } from './library/routes.js';
 import type { GatewayModule } from './module.js';
 import { ORDERS_GATEWAY } from './ordersRoutes.js';
+import { upstreamGate } from './readiness.js';
 import { upstreams } from './upstream.js';
 
 export type { EntryLink, GatewayModule } from './module.js';
@@ -38,6 +39,8 @@ export function gatewayModules(domains: readonly string[]): GatewayModule[] {
 /**
  * The gateway: the public HTTP surface of every domain. It finds the services through the registry continuously
  * (a watch per service), fails over between instances, and answers 503 problem+json while a service has none.
+ * `/ready` answers 200 only once every upstream of its modules has had a passing instance (see `upstreamGate`),
+ * so a caller that waited for it is routed.
  */
 export function gatewayService(
   deps: PlatformDeps,
@@ -50,14 +53,28 @@ export function gatewayService(
   }
   const up = upstreams(deps.registry, deps.log);
   const untrack = trackUpstreams(() => up.known());
+  const gate = upstreamGate(
+    deps.registry,
+    modules.flatMap((m) => m.upstreams),
+    deps.log.child({ gateway: opts.identity.id }),
+  );
   return {
     identity: opts.identity,
     description: 'Bookshelf gateway: one HTTP entry to every domain',
     async routes(app) {
       for (const mod of modules) await mod.routes(app, up, deps);
     },
-    readiness: () => ({ ready: true, checks: { upstreams: up.known() } }),
+    readiness: () => {
+      if (gate.isOpen()) return { ready: true, checks: { upstreams: up.known() } };
+      const missing = gate.missing();
+      return {
+        ready: false,
+        detail: `no passing instance of ${missing.join(', ')}`,
+        checks: { upstreams: gate.passing(), waitingFor: missing },
+      };
+    },
     stop: async () => {
+      gate.close();
       untrack();
       await up.close();
     },
