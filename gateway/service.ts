@@ -1,5 +1,6 @@
 import { trackUpstreams, type PlatformDeps, type ServiceComponent, type ComponentIdentity } from '../platform/index.js';
 import { BOOKSHELF_GATEWAY } from './bookshelfRoutes.js';
+import { frontDoorRoute } from './frontDoor.js';
 import { LENDING_GATEWAY } from './lendingRoutes.js';
 import { LIBRARY_GATEWAY } from './library/routes.js';
 import type { GatewayModule } from './module.js';
@@ -63,6 +64,7 @@ export function gatewayService(
     description: 'Bookshelf gateway: one HTTP entry to every domain',
     async routes(app) {
       for (const mod of modules) await mod.routes(app, up, deps);
+      frontDoorRoute(app, modules);
     },
     readiness: () => {
       if (gate.isOpen()) return { ready: true, checks: { upstreams: up.known() } };
