@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { freePort } from '../docker/stack/ports.js';
 import { newEvent } from '../eventlib/index.js';
 import { envInt, isMain, kafkaBus, standalone, type BenchContext } from './lib/harness.js';
-import { startBookshelf } from './lib/platform.js';
+import { BOOKSHELF_SERVICES, startBookshelf } from './lib/platform.js';
 import { spawnChild, until, waitReady } from './lib/proc.js';
 import { ratio, type BenchResult, type Figure, type Ratio } from './lib/report.js';
 
@@ -28,7 +28,7 @@ export async function httpBench(ctx: BenchContext): Promise<BenchResult> {
   const seconds = envInt('BENCH_HTTP_SECONDS', 10);
   const figures: Figure[] = [];
   const ratios: Ratio[] = [];
-  const platform = await startBookshelf(ctx.addresses, 'kafka', ['lastread', 'gateway']);
+  const platform = await startBookshelf(ctx.addresses, 'kafka', [...BOOKSHELF_SERVICES, 'gateway']);
   try {
     const bus = await kafkaBus(ctx.addresses.kafkaBrokers, 'bench-http-seed');
     const books = Array.from({ length: 10 }, (_, i) => ({ id: `book-${i}`, title: `Title ${i}`, author: 'Bench' }));

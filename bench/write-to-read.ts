@@ -1,5 +1,5 @@
 import { envInt, isMain, percentile, standalone, type BenchContext } from './lib/harness.js';
-import { startBookshelf, type Transport } from './lib/platform.js';
+import { BOOKSHELF_SERVICES, startBookshelf, type Transport } from './lib/platform.js';
 import { ratio, type BenchResult, type Figure, type Ratio } from './lib/report.js';
 
 const VISIBLE_TIMEOUT_MS = 10_000;
@@ -33,7 +33,7 @@ export async function writeToReadBench(ctx: BenchContext): Promise<BenchResult> 
   const commands: string[] = [];
   const p50s: Partial<Record<Transport, number>> = {};
   for (const transport of ['kafka', 'redis'] as const) {
-    const platform = await startBookshelf(ctx.addresses, transport, ['newbook', 'readbook', 'lastread', 'gateway']);
+    const platform = await startBookshelf(ctx.addresses, transport, [...BOOKSHELF_SERVICES, 'gateway']);
     commands.push(...platform.commands);
     try {
       const gw = (path: string) => platform.url('gateway', path);

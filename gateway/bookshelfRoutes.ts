@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RestApp } from '../restlib/index.js';
 import { BookInputSchema, BookSchema } from '../aggregates/bookshelf/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
+import type { GatewayModule } from './module.js';
 import type { Upstreams } from './upstream.js';
 
 const writeHeaders = z.object(idempotencyKeyHeader);
@@ -59,3 +60,14 @@ export function bookshelfGatewayRoutes(app: RestApp, up: Upstreams): void {
     (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.readbook, '/', { id: req.params.id }, req),
   );
 }
+
+export const BOOKSHELF_GATEWAY: GatewayModule = {
+  domain: 'bookshelf',
+  summary: 'Add books, finish them, list them (SPEC §5)',
+  upstreams: Object.values(BOOKSHELF_UPSTREAMS),
+  entries: [
+    { href: '/bookshelf/books', text: 'Every added book' },
+    { href: '/bookshelf/books/last/read', text: 'The last read books' },
+  ],
+  routes: bookshelfGatewayRoutes,
+};

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { RestApp } from '../restlib/index.js';
 import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
+import type { GatewayModule } from './module.js';
 import { REQUEST_ID_HEADER, type Upstreams } from './upstream.js';
 
 /** Consul names of the lending services the gateway forwards to. */
@@ -70,6 +71,17 @@ export function lendingGatewayRoutes(app: RestApp, up: Upstreams): void {
     );
   }
 }
+
+export const LENDING_GATEWAY: GatewayModule = {
+  domain: 'lending',
+  summary: 'Request and return books (POST /lending/requests, /lending/returns); loans and copies (SPEC §6)',
+  upstreams: Object.values(LENDING_UPSTREAMS),
+  entries: [
+    { href: '/lending/users/ann', text: 'Books a user holds (here: ann)' },
+    { href: '/lending/books/dune', text: 'Who holds a book, where its copies are (here: dune)' },
+  ],
+  routes: lendingGatewayRoutes,
+};
 
 /** Queues through `lending`, then polls `lendingview` (with the write's position) until the request is decided. */
 async function queueAndWait(

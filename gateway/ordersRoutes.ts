@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RestApp } from '../restlib/index.js';
 import { createPaths, ENTITY_ROUTES } from '../aggregates/orders/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
+import type { GatewayModule } from './module.js';
 import type { Upstreams } from './upstream.js';
 
 /** Consul names of the orders services the gateway forwards to. */
@@ -73,3 +74,16 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
     up.write(reply, ORDERS_UPSTREAMS.shop, '/init-data', {}, req),
   );
 }
+
+export const ORDERS_GATEWAY: GatewayModule = {
+  domain: 'orders',
+  summary: 'The OrderShop: customers, products, inventory, orders, billings and the order saga (SPEC §7)',
+  upstreams: Object.values(ORDERS_UPSTREAMS),
+  entries: [
+    { href: '/report', text: 'The shop report' },
+    ...ENTITY_ROUTES.map((r) => ({ href: `/${r.collection}`, text: `Every ${r.singular}` })),
+    { href: '/orders/unbilled', text: 'Orders without a done billing' },
+    { href: '/notifications', text: 'Notifications sent' },
+  ],
+  routes: ordersGatewayRoutes,
+};

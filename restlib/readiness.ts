@@ -9,6 +9,8 @@ export interface Readiness {
   ready: boolean;
   /** Per-dependency details shown in the answer (e.g. `{ bus: 'connected', lag: 0 }`). */
   checks?: Record<string, unknown>;
+  /** Why it is not ready, for people: the 503 detail reads `not ready: <detail>`. */
+  detail?: string;
 }
 
 export type ReadinessCheck = () => Readiness | Promise<Readiness>;
@@ -99,7 +101,7 @@ async function readinessAnswer(
   if (!result.ready) {
     return new RestError(
       'REST_ERR_UNAVAILABLE',
-      'not ready',
+      result.detail ? `not ready: ${result.detail}` : 'not ready',
       result.checks ? { extensions: { checks: result.checks } } : {},
     );
   }

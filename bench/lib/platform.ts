@@ -4,14 +4,19 @@ import type { StackAddresses } from '../../docker/stack/index.js';
 import { spawnCli, waitReady, type Child } from './proc.js';
 
 export type Transport = 'kafka' | 'redis';
-export type BookshelfPart = 'newbook' | 'readbook' | 'lastread' | 'gateway';
+export type BookshelfPart = 'newbook' | 'readbook' | 'lastread' | 'booklist' | 'gateway';
 
 const WORDS: Record<BookshelfPart, string[]> = {
   newbook: ['aggregate', 'new-book'],
   readbook: ['aggregate', 'read-book'],
   lastread: ['view', 'last-read'],
-  gateway: ['gateway'],
+  booklist: ['view', 'book-list'],
+  // The bookshelf routes only: its /ready waits for a passing instance of each of the four services.
+  gateway: ['gateway', '--domains', 'bookshelf'],
 };
+
+/** The four services of the bookshelf domain: the gateway's /ready waits for every one. */
+export const BOOKSHELF_SERVICES: readonly BookshelfPart[] = ['newbook', 'readbook', 'lastread', 'booklist'];
 
 export interface RunningBookshelf {
   topic: string;
@@ -24,7 +29,7 @@ export interface RunningBookshelf {
 
 /**
  * Bookshelf services as real child processes through the CLI, on Kafka or Redis with Consul, on a fresh topic.
- * The gateway (if asked for) starts last, once its upstreams are registered. `nodeFlags` adds node options per
+ * The gateway (if asked for) starts last and is ready once its four upstreams pass (start them all with it). `nodeFlags` adds node options per
  * part (e.g. `--cpu-prof`).
  */
 export async function startBookshelf(
@@ -67,6 +72,9 @@ export async function startBookshelf(
       await Promise.all(Object.values(procs).map((p) => p.stop()));
     },
   };
+  if (parts.includes('gateway') && !BOOKSHELF_SERVICES.every((p) => parts.includes(p))) {
+    throw new TypeError(`startBookshelf: the gateway needs ${BOOKSHELF_SERVICES.join(', ')} to be ready`);
+  }
   try {
     await Promise.all(parts.filter((p) => p !== 'gateway').map(start));
     if (parts.includes('gateway')) await start('gateway');

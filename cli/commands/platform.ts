@@ -1,6 +1,10 @@
+import { LIBRARY_DEMO_LOGINS, loginText } from '../../gateway/library/routes.js';
 import { startPlatform } from '../host/startPlatform.js';
 
-/** What `npm start` prints: where everything answers and a few commands to try. */
+/**
+ * What `npm start` prints once the gateway is ready (it routes to every service): where everything answers, the
+ * front door, the library web app and its demo logins, and a few commands to try.
+ */
 export function banner(urls: Map<string, string>, mode: 'embedded' | 'real'): string {
   const gw = urls.get('gateway') ?? 'http://127.0.0.1:8000';
   const lines = [
@@ -9,7 +13,10 @@ export function banner(urls: Map<string, string>, mode: 'embedded' | 'real'): st
     'Services:',
     ...[...urls].map(([name, url]) => `  ${name.padEnd(16)} ${url}`),
     '',
-    `API docs:  ${gw}/docs`,
+    `Front door:  ${gw}/`,
+    `Library app: ${gw}/library/  (log in as ${loginText(LIBRARY_DEMO_LOGINS.patron)};`,
+    `             librarian: ${loginText(LIBRARY_DEMO_LOGINS.librarian)})`,
+    `API docs:    ${gw}/docs`,
     '',
     'Try:',
     `  curl -s -XPOST ${gw}/bookshelf/books -H 'content-type: application/json' -d '{"title":"Dune","author":"Frank Herbert"}'`,

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { createLogger, ConfigError } from '../../restlib/index.js';
+import { createLogger, ConfigError, RestError } from '../../restlib/index.js';
 import { DEMO_BOOKS } from '../../aggregates/library/contract.js';
 import { ALL_SERVICES } from '../services/index.js';
 import { GATEWAY_SERVICE } from '../services/gateway.js';
-import type { PlatformDeps } from '../../platform/index.js';
+import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 import { delayStart } from './startService.js';
 import {
@@ -12,6 +13,9 @@ import {
   openInfrastructure,
   type PlatformConfig,
 } from '../../platform/index.js';
+
+/** How often the start-up asks the gateway whether it is ready (no I/O: its gate watches the registry). */
+const READY_POLL_MS = 50;
 
 const DEMO_COPIES_BY_BOOK = Object.freeze(Object.fromEntries(DEMO_BOOKS.map((b) => [b.id, b.copies])));
 
@@ -47,6 +51,13 @@ const platformSpec = (program: string) => ({
       env: ['BOOKSHELF_DATA_FILE'],
       schema: z.string().min(1),
     },
+    readyTimeout: {
+      flag: '--ready-timeout <seconds>',
+      description: 'longest wait for the gateway to be ready (every service it routes to passing) before giving up',
+      env: ['BOOKSHELF_READY_TIMEOUT'],
+      schema: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be a number of seconds'),
+      default: 120,
+    },
   },
 });
 
@@ -79,6 +90,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
   const { bus, registry } = await openInfrastructure(config, log, 'bookshelf', config.dataFile);
   const deps: PlatformDeps = { bus, registry, log, clock: () => new Date() };
   const hosted: HostedService[] = [];
+  let gateway: ServiceComponent | undefined;
   try {
     for (const entry of ALL_SERVICES) {
       const isGateway = entry === GATEWAY_SERVICE;
@@ -95,6 +107,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
         ...('copiesOf' in (entry.spec.options ?? {}) ? { copiesOf: DEMO_COPIES_BY_BOOK } : {}),
       };
       const component = await entry.create(deps, isGateway ? { ...own, port: config.port } : { ...own, port: 0 });
+      if (isGateway) gateway = component;
       hosted.push({ component, host: config.addr, port: isGateway ? config.port : 0 });
     }
   } catch (err) {
@@ -102,7 +115,35 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
     throw err;
   }
   const host = await runHost(hosted, deps);
+  try {
+    // The banner says "running" once the gateway routes: every service it forwards to passes its registry check.
+    if (gateway) await untilReady(gateway, config.readyTimeout * 1000, program);
+  } catch (err) {
+    await host.stop('not ready in time');
+    throw err;
+  }
   return { ...host, config };
+}
+
+/**
+ * Resolves once the component's readiness (what its `/ready` answers) is ready: for the gateway, once every
+ * service it routes to has a passing instance. After `timeoutMs`, rejects with why it is not ready (the gateway
+ * names the upstreams that never passed).
+ */
+export async function untilReady(component: ServiceComponent, timeoutMs: number, program: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const readiness = await component.readiness();
+    if (readiness.ready) return;
+    if (Date.now() >= deadline) {
+      throw new RestError(
+        'REST_ERR_UNAVAILABLE',
+        `${program}: the ${component.identity.name} is not ready after ${timeoutMs / 1000} s: ` +
+          `${readiness.detail ?? 'its readiness check fails'} (see their /ready and the log; --ready-timeout waits longer)`,
+      );
+    }
+    await sleep(READY_POLL_MS);
+  }
 }
 
 function withoutKeys(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string | undefined> {

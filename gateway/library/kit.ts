@@ -90,17 +90,7 @@ export function pageKit(root: RestApp, deps: PlatformDeps) {
     here: req.url,
     flash: takeFlash(req, reply),
   });
-  const send = (reply: FastifyReply, status: number, page: string) =>
-    reply
-      .code(status)
-      .header(
-        'content-security-policy',
-        "default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-      )
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'no-store')
-      .type('text/html; charset=utf-8')
-      .send(page);
+  const send = sendPage;
   const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
   const toLogin = (reply: FastifyReply, next: string) =>
     redirect(reply, `/library/login?next=${encodeURIComponent(next)}`);
@@ -196,6 +186,20 @@ export function pageKit(root: RestApp, deps: PlatformDeps) {
 }
 
 export type PageKit = ReturnType<typeof pageKit>;
+
+/** Sends a rendered page with the security headers of every gateway page (no script, no inline style, no framing). */
+export function sendPage(reply: FastifyReply, status: number, page: string): FastifyReply {
+  return reply
+    .code(status)
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(page);
+}
 
 /** A form post from this site: no Origin header (older clients) or one naming this host. */
 function sameOrigin(req: FastifyRequest): boolean {

@@ -7,7 +7,7 @@ import type { EventBus } from '../../eventlib/index.js';
 import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
 import { runHost } from '../../cli/host/runHost.js';
 import { gatewayService } from '../../gateway/service.js';
-import { ordersGatewayRoutes } from '../../gateway/ordersRoutes.js';
+import { ORDERS_GATEWAY } from '../../gateway/ordersRoutes.js';
 import { ordersShopService } from '../../aggregates/orders/service/shopService.js';
 import { ordersSagaService } from '../../aggregates/orders/service/sagaService.js';
 import { CRM_KINDS, MESSAGE_KINDS, notifierService } from '../../aggregates/orders/service/notifierService.js';
@@ -95,9 +95,7 @@ export async function startOrdersHost(opts: OrdersHostOptions): Promise<OrdersHo
           );
           break;
         case 'gateway':
-          components.push(
-            gatewayService(deps, { identity: identity('gateway', instance), modules: [ordersGatewayRoutes] }),
-          );
+          components.push(gatewayService(deps, { identity: identity('gateway', instance), modules: [ORDERS_GATEWAY] }));
           break;
       }
     }

@@ -19,7 +19,7 @@ describe('embedded platform (bookshelf start)', () => {
     platform = startCli(['start', '--port', String(port)], noInfra);
     gw = `http://127.0.0.1:${port}`;
     await waitForReady(`${gw}/ready`, platform);
-    // The banner is printed once every service listens, a moment after the gateway answers.
+    // The banner is printed once the gateway is ready (every service it routes to passing), a moment after /ready.
     await waitFor(() => platform.output().includes(`${gw}/docs`), { timeoutMs: 10_000, what: 'the banner' });
     expect(platform.output()).toContain('curl');
 

@@ -57,7 +57,15 @@ describe.each(TRANSPORTS)('lending on $name, one process per service', (transpor
       '0',
     ]);
     const gwPort = await freePort();
-    const gateway = startCli(['gateway', '--consul', infra().consulAddr, '--port', String(gwPort)]);
+    const gateway = startCli([
+      'gateway',
+      '--domains',
+      'lending',
+      '--consul',
+      infra().consulAddr,
+      '--port',
+      String(gwPort),
+    ]);
     gw = `http://127.0.0.1:${gwPort}`;
     await waitForReady(`${gw}/ready`, gateway);
   });

@@ -17,6 +17,8 @@ interface ServiceSpec {
 
 const SERVICES: readonly ServiceSpec[] = [
   { key: 'newbook', words: ['aggregate', 'new-book'], http: true },
+  { key: 'readbook', words: ['aggregate', 'read-book'], http: true },
+  { key: 'lastread', words: ['view', 'last-read'], http: true },
   { key: 'booklist', words: ['view', 'book-list'], http: true },
   { key: 'lending', words: ['aggregate', 'lending'], http: true },
   { key: 'lendingview', words: ['view', 'lending'], http: true },
@@ -70,7 +72,8 @@ export async function startFaultPlatform(transport: Transport): Promise<FaultPla
     const gateway = spec.key === 'gateway';
     return [
       ...spec.words,
-      ...(gateway ? [] : bus),
+      // The gateway is ready once every service of the domains it routes passes (the library is not started).
+      ...(gateway ? ['--domains', 'bookshelf', 'lending', 'orders'] : bus),
       '--consul',
       consulAddr,
       '--port',

@@ -8,8 +8,8 @@ import { runHost, type HostedService, type RunningHost } from '../../../cli/host
 import { LENDING_SERVICES } from '../../../cli/services/lending.js';
 import { LIBRARY_SERVICES } from '../../../cli/services/library.js';
 import { gatewayService } from '../../../gateway/service.js';
-import { lendingGatewayRoutes } from '../../../gateway/lendingRoutes.js';
-import { libraryGatewayRoutes } from '../../../gateway/library/routes.js';
+import { LENDING_GATEWAY } from '../../../gateway/lendingRoutes.js';
+import { LIBRARY_GATEWAY } from '../../../gateway/library/routes.js';
 
 export interface LibraryApp {
   deps: PlatformDeps;
@@ -43,7 +43,7 @@ export async function startLibraryApp(): Promise<LibraryApp> {
   const gateway = async () => {
     const component = gatewayService(deps, {
       identity: { name: 'gateway', id: `gw${apps.length}`, tags: [] },
-      modules: [lendingGatewayRoutes, libraryGatewayRoutes],
+      modules: [LENDING_GATEWAY, LIBRARY_GATEWAY],
     });
     const app = await buildServer({ name: 'gateway', logger: log });
     await component.routes(app);

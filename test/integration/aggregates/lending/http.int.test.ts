@@ -8,7 +8,7 @@ import { shelvingService } from '../../../../aggregates/lending/service/shelving
 import { lendingWorkerService } from '../../../../aggregates/lending/worker/workerService.js';
 import { lendingViewService } from '../../../../views/lending/lendingViewService.js';
 import { gatewayService } from '../../../../gateway/service.js';
-import { lendingGatewayRoutes } from '../../../../gateway/lendingRoutes.js';
+import { LENDING_GATEWAY } from '../../../../gateway/lendingRoutes.js';
 import { runHost, type RunningHost } from '../../../../cli/host/runHost.js';
 import type { PlatformDeps } from '../../../../platform/index.js';
 import { waitForHostReady } from '../../../helpers/hostReady.js';
@@ -58,7 +58,7 @@ describe.each(TRANSPORTS)('lending over HTTP through the gateway on $name', (tra
         bus: busConfig,
         registry: { kind: 'memory' },
       }),
-      gatewayService(deps, { identity: id('gateway'), modules: [lendingGatewayRoutes] }),
+      gatewayService(deps, { identity: id('gateway'), modules: [LENDING_GATEWAY] }),
     ];
     host = await runHost(
       components.map((component) => ({ component, host: '127.0.0.1', port: 0 })),

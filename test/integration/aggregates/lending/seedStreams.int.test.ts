@@ -9,7 +9,7 @@ import { seedRequestId } from '../../../../aggregates/lending/service/seedStream
 import { lendingWorkerService } from '../../../../aggregates/lending/worker/workerService.js';
 import { lendingViewService } from '../../../../views/lending/lendingViewService.js';
 import { gatewayService } from '../../../../gateway/service.js';
-import { lendingGatewayRoutes } from '../../../../gateway/lendingRoutes.js';
+import { LENDING_GATEWAY } from '../../../../gateway/lendingRoutes.js';
 import { runHost, type RunningHost } from '../../../../cli/host/runHost.js';
 import type { PlatformDeps } from '../../../../platform/index.js';
 import { waitForHostReady } from '../../../helpers/hostReady.js';
@@ -52,7 +52,7 @@ describe("the lending seed's streams on Redis", () => {
         bus: { kind: 'redis', url: infra().redisUrl },
         registry: { kind: 'memory' },
       }),
-      gatewayService(deps, { identity: id('gateway'), modules: [lendingGatewayRoutes] }),
+      gatewayService(deps, { identity: id('gateway'), modules: [LENDING_GATEWAY] }),
     ];
     host = await runHost(
       components.map((component) => ({ component, host: '127.0.0.1', port: 0 })),
