@@ -14,6 +14,7 @@ import {
   type ServiceConfig,
   type ServiceDefaults,
   type ValueSource,
+  WILDCARD_ADDRESSES,
 } from '../restlib/index.js';
 
 /**
@@ -133,6 +134,11 @@ export interface PlatformServiceSpec<X extends ExtraOptions = Record<never, Opti
 
 /** A service's config: restlib's, the product flags, and the transport and registry they pick. */
 export interface PlatformConfig extends ServiceConfig {
+  /**
+   * The address registered: `--advertise-addr`, else `--addr`; listening on a wildcard (`--addr 0.0.0.0`) with the
+   * in-memory registry it is 127.0.0.1 (the registry is in this process), with Consul `--advertise-addr` is required.
+   */
+  readonly advertiseAddr: string;
   readonly topic: string;
   readonly group: string;
   readonly broker: readonly string[] | undefined;
@@ -170,6 +176,18 @@ function oneTransport(raw: Record<string, unknown>, sources: Readonly<Record<str
   return undefined;
 }
 
+/** Listening on every interface with Consul: which address to register cannot be guessed, so it must be given. */
+function advertisable(raw: Record<string, unknown>, sources: Readonly<Record<string, ValueSource>>) {
+  if (raw.consul === undefined || raw.advertiseAddr !== undefined) return undefined;
+  if (typeof raw.addr !== 'string' || !WILDCARD_ADDRESSES.includes(raw.addr)) return undefined;
+  return new ConfigError(
+    'REST_ERR_CONFIG_INVALID',
+    `--addr ${raw.addr} (from ${sources.addr?.label ?? 'the default'}) listens on every interface: give ` +
+      '--advertise-addr (env BOOKSHELF_ADVERTISE_ADDR), the address Consul and the other services reach this one at',
+    { option: 'advertiseAddr', source: sources.addr?.label },
+  );
+}
+
 function derived(v: Record<string, unknown>): Record<string, unknown> {
   const consul = v.consul as string | undefined;
   const consulAddr = consul?.replace(/^https?:\/\//, '').replace(/\/$/, '');
@@ -195,6 +213,8 @@ function derived(v: Record<string, unknown>): Record<string, unknown> {
     broker: v.broker !== undefined ? Object.freeze([...(v.broker as string[])]) : undefined,
     consul: consulAddr,
     group: v.group ?? v.name,
+    // Only reached without Consul (see advertisable): the in-memory registry's callers are in this process.
+    advertiseAddr: v.advertiseAddr ?? '127.0.0.1',
     bus,
     registry,
   };
@@ -219,7 +239,7 @@ export function loadPlatformConfig<X extends ExtraOptions = Record<never, Option
     ...extras,
   };
   return loadConfig({ ...spec, defaults, options }, input, {
-    prepare: oneTransport,
+    prepare: (raw, sources) => oneTransport(raw, sources) ?? advertisable(raw, sources),
     finish: derived,
   }) as unknown as ConfigResult<PlatformConfigOf<X>>;
 }

@@ -103,12 +103,13 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
         bus: config.bus,
         registry: config.registry,
         addr: config.addr,
+        advertiseAddr: config.advertiseAddr,
         // The library's demo catalog is loaded at start: lending counts its copies (2 of each demo book).
         ...('copiesOf' in (entry.spec.options ?? {}) ? { copiesOf: DEMO_COPIES_BY_BOOK } : {}),
       };
       const component = await entry.create(deps, isGateway ? { ...own, port: config.port } : { ...own, port: 0 });
       if (isGateway) gateway = component;
-      hosted.push({ component, host: config.addr, port: isGateway ? config.port : 0 });
+      hosted.push({ component, host: config.addr, port: isGateway ? config.port : 0, advertise: config.advertiseAddr });
     }
   } catch (err) {
     await Promise.allSettled([...hosted.map((h) => h.component.stop()), bus.close(), deps.registry.close()]);

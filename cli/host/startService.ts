@@ -34,7 +34,7 @@ export async function startService(entry: ServiceEntry, argv: readonly string[])
   const deps = await openDeps(config, log);
   try {
     const component = await entry.create(deps, config);
-    const hosted: HostedService = { component, host: config.addr, port: config.port };
+    const hosted: HostedService = { component, host: config.addr, port: config.port, advertise: config.advertiseAddr };
     const host = await runHost([hosted], deps);
     log.info(
       { url: host.urls.get(config.name), bus: config.bus.kind, registry: config.registry.kind },

@@ -63,7 +63,8 @@ export async function stackUp(mode: 'auto' | 'local' | 'docker', redisFsync?: Re
   mkdirSync(stateDir(), { recursive: true });
   let state: StackState;
   if (useDocker) {
-    await execFileAsync('docker', ['compose', '-f', composeFile(), 'up', '-d', '--wait', 'kafka', 'consul', 'redis'], {
+    // The infra profile: Kafka, Redis and the host-network Consul whose checks reach services on this machine.
+    await execFileAsync('docker', ['compose', '-f', composeFile(), '--profile', 'infra', 'up', '-d', '--wait'], {
       env: { ...process.env, ...(redisFsync ? { BOOKSHELF_REDIS_FSYNC: redisFsync } : {}) },
     }).catch((err: unknown) => {
       throw new StackError(`docker compose up failed: ${String(err)}`, 'STACK_ERR_DOCKER', { cause: err });
@@ -103,7 +104,9 @@ export async function stackDown(): Promise<boolean> {
   const state = readState();
   if (!state) return false;
   if (state.mode === 'docker') {
-    await execFileAsync('docker', ['compose', '-f', composeFile(), 'down', '-v']).catch(() => undefined);
+    await execFileAsync('docker', ['compose', '-f', composeFile(), '--profile', 'infra', 'down', '-v']).catch(
+      () => undefined,
+    );
   } else {
     await Promise.all(Object.values(state.pids).map((pid) => stopGroup(pid)));
     rmSync(state.dataDir, { recursive: true, force: true });

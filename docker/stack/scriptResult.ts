@@ -33,23 +33,30 @@ export const kafkaLibsCheck: ResultCheck = (dir) => {
   return undefined;
 };
 
-/** build-consul.sh prints the path of a Consul binary that runs. */
-export const consulBinaryCheck: ResultCheck = (bin) => {
+/** `bin` exists, is executable, and `bin args...` prints a line matching `answer`. */
+function answers(bin: string, args: string[], answer: RegExp): string | undefined {
   if (!existsSync(bin)) return 'no such file';
   try {
     accessSync(bin, constants.X_OK);
   } catch {
     return 'the file is not executable';
   }
+  const command = `"${[bin, ...args].join(' ')}"`;
   try {
-    const out = execFileSync(bin, ['version'], {
+    const out = execFileSync(bin, args, {
       encoding: 'utf8',
       timeout: 10_000,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    if (!/^Consul v/m.test(out)) return `"${bin} version" printed ${JSON.stringify(out.split('\n')[0])}`;
+    if (!answer.test(out)) return `${command} printed ${JSON.stringify(out.split('\n')[0])}`;
   } catch (err) {
-    return `"${bin} version" failed: ${String((err as Error).message).split('\n')[0]}`;
+    return `${command} failed: ${String((err as Error).message).split('\n')[0]}`;
   }
   return undefined;
-};
+}
+
+/** build-consul.sh prints the path of a Consul binary that runs. */
+export const consulBinaryCheck: ResultCheck = (bin) => answers(bin, ['version'], /^Consul v/m);
+
+/** build-manifestcheck.sh prints the path of a manifestcheck binary that runs (`version` names its libraries). */
+export const manifestcheckBinaryCheck: ResultCheck = (bin) => answers(bin, ['version'], /^manifestcheck \(/m);

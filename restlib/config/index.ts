@@ -16,4 +16,4 @@ export {
   type ValueSource,
 } from './load.js';
 export { ConfigError, type ConfigErrorCode } from './errors.js';
-export { SERVICE_OPTIONS, splitList, type OptionSpec } from './options.js';
+export { SERVICE_OPTIONS, splitList, WILDCARD_ADDRESSES, type OptionSpec } from './options.js';

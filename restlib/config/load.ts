@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { defaultLogFormat, type LogFormat, type LogLevel } from '../logger.js';
 import { ConfigError } from './errors.js';
-import { SERVICE_OPTIONS, type OptionSpec } from './options.js';
+import { SERVICE_OPTIONS, WILDCARD_ADDRESSES, type OptionSpec } from './options.js';
 
 /** What a service declares: its identity and defaults. Flags and env vars override them. */
 export interface ServiceDefaults {
@@ -33,6 +33,11 @@ export interface ServiceConfig {
   readonly id: string;
   readonly tags: readonly string[];
   readonly addr: string;
+  /**
+   * The address to register: `--advertise-addr`, else `--addr` unless that is a wildcard (`0.0.0.0`, `::`), where
+   * it is undefined and the caller must pick one (discolib refuses to register a wildcard).
+   */
+  readonly advertiseAddr: string | undefined;
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
@@ -203,6 +208,7 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
   }
 
   const values = parsed.data as Record<string, unknown>;
+  values.advertiseAddr ??= WILDCARD_ADDRESSES.includes(values.addr as string) ? undefined : values.addr;
   const config = hooks.finish ? hooks.finish(values) : values;
   config.tags = [...(values.tags as string[])];
   for (const value of Object.values(config)) if (typeof value === 'object' && value !== null) Object.freeze(value);

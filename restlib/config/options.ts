@@ -29,13 +29,29 @@ const nameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be letters, digits, "-", "_" or "." (no spaces)');
 
+const hostSchema = z.string().regex(/^[A-Za-z0-9.:_\-[\]]+$/, 'must be an IP address or host name');
+
+/** Listen addresses that mean "every interface": nobody can reach a service there, so they are never registered. */
+export const WILDCARD_ADDRESSES: readonly string[] = ['0.0.0.0', '::', '[::]'];
+
 /** The options of every HTTP service: where it listens and how it registers and logs. */
 export const SERVICE_OPTIONS = {
   addr: {
     flag: '--addr <address>',
     description: 'address to listen on and to register in Consul',
     env: ['BOOKSHELF_ADDR'],
-    schema: z.string().regex(/^[A-Za-z0-9.:_\-[\]]+$/, 'must be an IP address or host name'),
+    schema: hostSchema,
+  },
+  advertiseAddr: {
+    flag: '--advertise-addr <address>',
+    description:
+      'address to register in Consul instead of --addr, the one others reach this service at (needed with ' +
+      '--addr 0.0.0.0: a container name, a pod IP)',
+    env: ['BOOKSHELF_ADVERTISE_ADDR'],
+    schema: hostSchema.refine(
+      (a) => !WILDCARD_ADDRESSES.includes(a),
+      'must be an address others can reach, not a wildcard',
+    ),
   },
   port: {
     flag: '--port <port>',

@@ -85,6 +85,31 @@ describe('runHost', () => {
     expect(closed.sort()).toEqual(['bus', 'registry']);
   });
 
+  it('listens on every interface and registers the advertised address (a container on --addr 0.0.0.0)', async () => {
+    const log = pino({ level: 'silent' });
+    const deps = await memoryDeps(log);
+    const component: ServiceComponent = {
+      identity: { name: 'wide', id: 'wide-1', tags: [] },
+      description: 'wide',
+      routes: () => undefined,
+      readiness: () => ({ ready: true, checks: {} }),
+      stop: async () => undefined,
+    };
+    const host = await runHost([{ component, host: '0.0.0.0', port: 0, advertise: '127.0.0.1' }], deps, {
+      signals: false,
+    });
+    try {
+      expect(host.urls.get('wide')).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      await waitFor(async () => (await deps.registry.discover({ name: 'wide' })).length === 1, {
+        what: 'the registration',
+      });
+      const [instance] = await deps.registry.discover({ name: 'wide' });
+      expect(instance).toMatchObject({ address: '127.0.0.1', port: Number(new URL(host.urls.get('wide')!).port) });
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('writes log lines without a key twice (the service name, the instance, the registry fields)', async () => {
     const lines: string[] = [];
     const log = createLogger({

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consulBinaryCheck, kafkaLibsCheck, scriptResult } from '../../../docker/stack/scriptResult.js';
+import {
+  consulBinaryCheck,
+  kafkaLibsCheck,
+  manifestcheckBinaryCheck,
+  scriptResult,
+} from '../../../docker/stack/scriptResult.js';
 
 // The install scripts' stdout is read as a value; whatever the tools they drive print (Maven's colour codes,
 // go's chatter) must go to stderr. These runs put noisy stand-ins for mvn and go first on PATH, so the plumbing
@@ -73,6 +78,31 @@ esac`,
     expect(scriptResult('build-consul.sh', first.stdout, consulBinaryCheck)).toBe(`${cache}/consul-v1.19.2/consul`);
     tool(bin, 'go', 'echo "go must not run again"; exit 1');
     expect(run('build-consul.sh', bin, cache).stdout).toBe(first.stdout);
+  });
+});
+
+describe('build-manifestcheck.sh', () => {
+  it('prints the binary path alone while go prints on stdout and stderr, and builds once', () => {
+    const bin = join(root, 'go-mc-bin');
+    tool(
+      bin,
+      'go',
+      `echo "go noise on stdout"
+case "$1" in
+  mod) echo "go: downloading sigs.k8s.io/kustomize/api v0.21.2" >&2 ;;
+  build) for a in "$@"; do [ "$prev" = -o ] && out="$a"; prev="$a"; done
+         printf '#!/bin/sh\\necho "manifestcheck (go1.26.8; stand-in)"\\n' > "$out"; chmod +x "$out" ;;
+esac`,
+    );
+    const cache = join(root, 'cache-manifestcheck');
+    const first = run('build-manifestcheck.sh', bin, cache);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`^${cache}/manifestcheck-[0-9a-f]{12}/manifestcheck\\n$`));
+    expect(first.stderr).toContain('go noise on stdout');
+    expect(first.stderr).toContain('manifestcheck built in');
+    expect(scriptResult('build-manifestcheck.sh', first.stdout, manifestcheckBinaryCheck)).toBe(first.stdout.trim());
+    tool(bin, 'go', 'echo "go must not run again"; exit 1');
+    expect(run('build-manifestcheck.sh', bin, cache).stdout).toBe(first.stdout);
   });
 });
 

@@ -2,7 +2,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consulBinaryCheck, kafkaLibsCheck, scriptResult } from '../../../docker/stack/scriptResult.js';
+import {
+  consulBinaryCheck,
+  kafkaLibsCheck,
+  manifestcheckBinaryCheck,
+  scriptResult,
+} from '../../../docker/stack/scriptResult.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bookshelf-result-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,5 +63,30 @@ describe('consulBinaryCheck', () => {
     expect(consulBinaryCheck(bin('plain', 'echo', 0o644))).toBe('the file is not executable');
     expect(consulBinaryCheck(bin('other', 'echo hello'))).toMatch(/version" printed "hello"/);
     expect(consulBinaryCheck(bin('broken', 'exit 3'))).toMatch(/version" failed/);
+  });
+});
+
+describe('manifestcheckBinaryCheck', () => {
+  const bin = (name: string, body: string, mode = 0o755) => {
+    const p = join(dir, name);
+    writeFileSync(p, `#!/bin/sh\n${body}\n`);
+    chmodSync(p, mode);
+    return p;
+  };
+
+  it('wants an executable whose "version" names the tool and its libraries', () => {
+    const good = bin('mc-good', 'echo "manifestcheck (go1.26.8; sigs.k8s.io/kustomize/api v0.21.2)"');
+    expect(manifestcheckBinaryCheck(good)).toBeUndefined();
+    expect(scriptResult('build-manifestcheck.sh', `go noise\n${good}\n`, manifestcheckBinaryCheck)).toBe(good);
+    expect(manifestcheckBinaryCheck(join(dir, 'mc-none'))).toBe('no such file');
+    expect(manifestcheckBinaryCheck(bin('mc-plain', 'echo', 0o644))).toBe('the file is not executable');
+    // A Consul binary (or anything else) printed where the validator was expected.
+    expect(manifestcheckBinaryCheck(bin('mc-other', 'echo "Consul v1.19.2"'))).toMatch(
+      /mc-other version" printed "Consul v1.19.2"/,
+    );
+    expect(manifestcheckBinaryCheck(bin('mc-broken', 'exit 3'))).toMatch(/mc-broken version" failed/);
+    expect(() =>
+      scriptResult('build-manifestcheck.sh', '\u001b[0m/tmp/manifestcheck\n', manifestcheckBinaryCheck),
+    ).toThrow('it contains control characters');
   });
 });

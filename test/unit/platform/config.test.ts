@@ -40,6 +40,27 @@ describe('platform config (restlib loader + the product flags)', () => {
     expect(config.broker).toBeUndefined();
   });
 
+  it('registers the --advertise-addr when listening on every interface, 127.0.0.1 with the in-memory registry', () => {
+    const inContainer = { BOOKSHELF_ADDR: '0.0.0.0', BOOKSHELF_CONSUL: 'consul:8500' };
+    expect(
+      ok(loadConfig(lastread, { argv: [], env: { ...inContainer, BOOKSHELF_ADVERTISE_ADDR: 'lastread' } })),
+    ).toMatchObject({
+      addr: '0.0.0.0',
+      advertiseAddr: 'lastread',
+      registry: { kind: 'consul', addr: 'consul:8500' },
+    });
+    expect(
+      ok(loadConfig(lastread, { argv: ['--addr', '10.0.0.5', '--consul', 'c:8500'], env: {} })).advertiseAddr,
+    ).toBe('10.0.0.5');
+    expect(ok(loadConfig(lastread, { argv: ['--addr', '0.0.0.0'], env: {} })).advertiseAddr).toBe('127.0.0.1');
+    const refused = failure(loadConfig(lastread, { argv: [], env: inContainer }));
+    expect(refused.message).toBe(
+      '--addr 0.0.0.0 (from BOOKSHELF_ADDR) listens on every interface: give --advertise-addr (env ' +
+        'BOOKSHELF_ADVERTISE_ADDR), the address Consul and the other services reach this one at',
+    );
+    expect(refused.option).toBe('advertiseAddr');
+  });
+
   it("takes the seed's flags, tags space separated", () => {
     const argv =
       '--topic shelf --broker localhost:9092 --addr 127.0.0.2 --port 8088 --name lastreadbooks --id lastread2 --tags books last --group g1'.split(
@@ -205,6 +226,7 @@ describe('platform config (restlib loader + the product flags)', () => {
       '--group',
       '--broker',
       '--addr',
+      '--advertise-addr',
       '--port',
       '--name',
       '--id',

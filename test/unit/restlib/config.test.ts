@@ -26,11 +26,26 @@ describe('restlib config loader (generic)', () => {
       tags: ['a'],
       port: 8080,
       addr: '127.0.0.1',
+      advertiseAddr: '127.0.0.1',
       logLevel: 'info',
       logFormat: defaultLogFormat(),
     });
     const r = loadConfig(spec, { argv: ['--broker', 'k:9092'], env: {} });
     expect(r.kind === 'error' && r.error.message).toBe("unknown option '--broker' (see --help)");
+  });
+
+  it('registers --advertise-addr, else --addr unless that is a wildcard, and never advertises a wildcard', () => {
+    const advertised = (argv: string[], env: Record<string, string> = {}) =>
+      ok(loadConfig(spec, { argv, env })).advertiseAddr;
+    expect(advertised(['--addr', '10.1.2.3'])).toBe('10.1.2.3');
+    expect(advertised(['--addr', '0.0.0.0'])).toBeUndefined();
+    expect(advertised(['--addr', '::'])).toBeUndefined();
+    expect(advertised(['--addr', '0.0.0.0', '--advertise-addr', 'newbook'])).toBe('newbook');
+    expect(advertised([], { BOOKSHELF_ADDR: '0.0.0.0', BOOKSHELF_ADVERTISE_ADDR: '10.244.0.7' })).toBe('10.244.0.7');
+    const r = loadConfig(spec, { argv: ['--advertise-addr', '0.0.0.0'], env: {} });
+    expect(r.kind === 'error' && r.error.message).toBe(
+      '--advertise-addr must be an address others can reach, not a wildcard (got "0.0.0.0" from --advertise-addr)',
+    );
   });
 
   it('lets a caller refuse or drop raw values before validation and derive fields after it', () => {
