@@ -54,7 +54,11 @@ export async function connectLendingRedis(target: RedisTarget): Promise<LendingR
   });
   let lastError: unknown;
   client.on('error', (err: unknown) => (lastError = err)); // failures surface on the commands that need it
-  const connecting = client.connect();
+  // The PING makes missing credentials (NOAUTH on the first command) a failed start.
+  const connecting = client.connect().then(async (c) => {
+    await c.ping();
+    return c;
+  });
   connecting.catch(() => undefined); // settles after the deadline when it loses the race
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
