@@ -13,6 +13,11 @@ export const DISCO_ERROR_CODES = {
   DISCO_ERR_TIMEOUT: { retriable: true },
   /** The ACL token is missing, wrong, or lacks a permission (HTTP 401/403 from Consul). */
   DISCO_ERR_FORBIDDEN: { retriable: false },
+  /**
+   * TLS to the backend could not be set up: its certificate is not signed by the CA given, names another host, or
+   * the backend does not speak TLS there. Retrying gives the same answer.
+   */
+  DISCO_ERR_TLS: { retriable: false },
   /** The backend refused the request (other 4xx); the message says why. */
   DISCO_ERR_REJECTED: { retriable: false },
   /** An instance lock is held by another live holder; retrying gives the same answer until it is released or forced. */

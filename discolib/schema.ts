@@ -62,6 +62,12 @@ export const discoverQuerySchema = z
 
 export type NormalizedQuery = z.output<typeof discoverQuerySchema>;
 
+/** One PEM text or several; each must hold a certificate. */
+export const pemList = z
+  .union([z.string(), z.array(z.string()).min(1).readonly()])
+  .transform((v): string[] => (typeof v === 'string' ? [v] : [...v]))
+  .pipe(z.array(z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be PEM certificates' })));
+
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8500');
 
 export const registryOptionsSchema = z.discriminatedUnion('kind', [
@@ -80,6 +86,8 @@ export const registryOptionsSchema = z.discriminatedUnion('kind', [
       token: token.optional(),
       /** HTTPS to the agent. */
       secure: z.boolean().default(false),
+      /** PEM certificates to trust for HTTPS instead of the system's (a private CA). */
+      ca: pemList.optional(),
       /** How often the agent's service list is checked for registrations it forgot (agent restart). */
       resyncIntervalMs: z.number().int().min(100).default(3000),
       /** Timeout of ordinary (non-blocking) agent requests. */

@@ -13,6 +13,11 @@ export const EVT_ERROR_CODES = {
   EVT_ERR_CONNECTION: { retriable: true, poison: false },
   /** Credentials were refused (SASL, Redis AUTH/ACL). Fix the configuration. */
   EVT_ERR_AUTH: { retriable: false, poison: false },
+  /**
+   * TLS could not be set up: the server's certificate is not signed by a trusted CA (a wrong `ca`), names another
+   * host, has expired, or the other side does not speak TLS. Retrying gives the same answer: fix the configuration.
+   */
+  EVT_ERR_TLS: { retriable: false, poison: false },
   /** The topic or stream does not exist and could not be created. */
   EVT_ERR_UNKNOWN_TOPIC: { retriable: false, poison: false },
   /**

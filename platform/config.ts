@@ -16,15 +16,27 @@ import {
   type ValueSource,
   WILDCARD_ADDRESSES,
 } from '../restlib/index.js';
+import {
+  connectionSecurity,
+  KAFKA_SASL_MECHANISMS,
+  SECRET_FILES,
+  SECURITY_FLAGS,
+  type KafkaSaslConfig,
+  type KafkaSaslMechanism,
+  type SecurityInput,
+  type TlsConfig,
+} from './connectionSecurity.js';
 
 /**
  * The product's configuration (SPEC §5, §8): the bookshelf seed's flags (`--topic --group --broker --delay`, with
- * `--addr --port --name --id --tags` from restlib), plus `--redis`, `--consul` and `--consul-token`, each with its
- * env vars. Flags win over `BOOKSHELF_*` variables, which win over the conventional ones (`KAFKA_BROKERS`,
+ * `--addr --port --name --id --tags` from restlib), plus `--redis`, `--consul`, and the credentials and TLS of each
+ * connection (`--kafka-sasl-*`, `--kafka-tls`, `--kafka-ca-file`, `--redis-username/-password(-file)`,
+ * `--redis-ca-file`, `--consul-token(-file)`, `--consul-ca-file`; SPEC §9), each with its env vars. Flags win over `BOOKSHELF_*` variables, which win over the conventional ones (`KAFKA_BROKERS`,
  * `REDIS_URL`, `CONSUL_HTTP_ADDR`), which win over defaults. The transport and the registry are derived here.
  */
 
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):\d{1,5}$/;
+const filePath = z.string().min(1, 'must be a file path');
 
 /** How long start-up waits for Kafka, Redis or Consul to answer (`--connect-timeout`) unless told otherwise. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -85,10 +97,86 @@ export const PLATFORM_OPTIONS = {
   },
   consulToken: {
     flag: '--consul-token <token>',
-    description: 'Consul ACL token (prefer the env var: flags show in ps)',
+    description: 'Consul ACL token (prefer the env var or --consul-token-file: flags show in ps)',
     env: ['BOOKSHELF_CONSUL_TOKEN', 'CONSUL_HTTP_TOKEN'],
     schema: z.string().regex(/^\S+$/, 'must be a word without spaces'),
     secret: true,
+  },
+  consulTokenFile: {
+    flag: '--consul-token-file <path>',
+    description: 'file holding the Consul ACL token',
+    env: ['BOOKSHELF_CONSUL_TOKEN_FILE', 'CONSUL_HTTP_TOKEN_FILE'],
+    schema: filePath,
+  },
+  consulCaFile: {
+    flag: '--consul-ca-file <path>',
+    description: 'PEM CA certificate(s) to trust for https:// to Consul (default: the system CAs)',
+    env: ['BOOKSHELF_CONSUL_CA_FILE', 'CONSUL_CACERT'],
+    schema: filePath,
+  },
+  kafkaSaslMechanism: {
+    flag: '--kafka-sasl-mechanism <mechanism>',
+    description: 'Kafka SASL mechanism: plain, scram-sha-256 or scram-sha-512 (default scram-sha-512)',
+    env: ['BOOKSHELF_KAFKA_SASL_MECHANISM'],
+    schema: z.enum(KAFKA_SASL_MECHANISMS as [KafkaSaslMechanism, ...KafkaSaslMechanism[]], {
+      error: 'must be plain, scram-sha-256 or scram-sha-512',
+    }),
+  },
+  kafkaSaslUsername: {
+    flag: '--kafka-sasl-username <name>',
+    description: 'Kafka SASL user (with a password from the env var or --kafka-sasl-password-file)',
+    env: ['BOOKSHELF_KAFKA_SASL_USERNAME'],
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  kafkaSaslPassword: {
+    flag: '--kafka-sasl-password <password>',
+    description: 'Kafka SASL password (prefer the env var or --kafka-sasl-password-file: flags show in ps)',
+    env: ['BOOKSHELF_KAFKA_SASL_PASSWORD'],
+    schema: z.string().min(1, 'must not be empty'),
+    secret: true,
+  },
+  kafkaSaslPasswordFile: {
+    flag: '--kafka-sasl-password-file <path>',
+    description: 'file holding the Kafka SASL password',
+    env: ['BOOKSHELF_KAFKA_SASL_PASSWORD_FILE'],
+    schema: filePath,
+  },
+  kafkaTls: {
+    flag: '--kafka-tls',
+    description: 'connect to Kafka with TLS (the system CAs unless --kafka-ca-file)',
+    env: ['BOOKSHELF_KAFKA_TLS'],
+    schema: z.boolean({ error: 'must be true or false' }),
+  },
+  kafkaCaFile: {
+    flag: '--kafka-ca-file <path>',
+    description: 'PEM CA certificate(s) to trust for TLS to Kafka; turns TLS on',
+    env: ['BOOKSHELF_KAFKA_CA_FILE'],
+    schema: filePath,
+  },
+  redisUsername: {
+    flag: '--redis-username <name>',
+    description: 'Redis ACL user (or in the URL: rediss://user:password@host:port)',
+    env: ['BOOKSHELF_REDIS_USERNAME'],
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  redisPassword: {
+    flag: '--redis-password <password>',
+    description: 'Redis password (prefer the env var or --redis-password-file: flags show in ps)',
+    env: ['BOOKSHELF_REDIS_PASSWORD'],
+    schema: z.string().min(1, 'must not be empty'),
+    secret: true,
+  },
+  redisPasswordFile: {
+    flag: '--redis-password-file <path>',
+    description: 'file holding the Redis password',
+    env: ['BOOKSHELF_REDIS_PASSWORD_FILE'],
+    schema: filePath,
+  },
+  redisCaFile: {
+    flag: '--redis-ca-file <path>',
+    description: 'PEM CA certificate(s) to trust for TLS to Redis; turns TLS on',
+    env: ['BOOKSHELF_REDIS_CA_FILE'],
+    schema: filePath,
   },
   connectTimeoutMs: {
     flag: '--connect-timeout <ms>',
@@ -109,14 +197,38 @@ export const PLATFORM_OPTIONS = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
-/** `connectTimeoutMs`: how long start-up waits for the server (`--connect-timeout`; absent: the default). */
+/**
+ * `connectTimeoutMs`: how long start-up waits for the server (`--connect-timeout`; absent: the default). `sasl`,
+ * `username`/`password` and `tls` come from the `--kafka-*` and `--redis-*` flags (or a `rediss://user:pass@` URL).
+ */
 export type BusConfig =
   | { kind: 'memory' }
-  | { kind: 'kafka'; brokers: readonly string[]; connectTimeoutMs?: number }
-  | { kind: 'redis'; url: string; connectTimeoutMs?: number };
-/** Shaped like discolib's `createRegistry` options. */
+  | {
+      kind: 'kafka';
+      brokers: readonly string[];
+      connectTimeoutMs?: number;
+      sasl?: KafkaSaslConfig;
+      tls?: TlsConfig;
+    }
+  | {
+      kind: 'redis';
+      url: string;
+      connectTimeoutMs?: number;
+      username?: string;
+      password?: string;
+      tls?: TlsConfig;
+    };
+/** Shaped like discolib's `createRegistry` options; `ca` from `--consul-ca-file`. */
 export type RegistryConfig =
-  { kind: 'memory' } | { kind: 'consul'; addr: string; token?: string; secure: boolean; connectTimeoutMs?: number };
+  | { kind: 'memory' }
+  | {
+      kind: 'consul';
+      addr: string;
+      token?: string;
+      secure: boolean;
+      ca?: readonly string[];
+      connectTimeoutMs?: number;
+    };
 
 export interface PlatformServiceDefaults extends ServiceDefaults {
   /** Default `bookshelf`. */
@@ -144,6 +256,7 @@ export interface PlatformConfig extends ServiceConfig {
   readonly broker: readonly string[] | undefined;
   readonly redis: string | undefined;
   readonly consul: string | undefined;
+  /** The Consul ACL token (`--consul-token`, its env vars or `--consul-token-file`); also in `registry`. */
   readonly consulToken: string | undefined;
   /** How long start-up waits for Kafka, Redis or Consul to answer (`--connect-timeout`); 10000 by default. */
   readonly connectTimeoutMs: number;
@@ -188,15 +301,44 @@ function advertisable(raw: Record<string, unknown>, sources: Readonly<Record<str
   );
 }
 
+/**
+ * A secret and its file from different levels (`BOOKSHELF_KAFKA_SASL_PASSWORD` exported, `--kafka-sasl-password-file`
+ * given): the stronger source wins. From the same level, connectionSecurity refuses the pair.
+ */
+function oneSecretSource(raw: Record<string, unknown>, sources: Readonly<Record<string, ValueSource>>): void {
+  for (const [value, file] of SECRET_FILES) {
+    if (raw[value] === undefined || raw[file] === undefined) continue;
+    const [v, f] = [SOURCE_RANK[sources[value]!.kind], SOURCE_RANK[sources[file]!.kind]];
+    if (v !== f) delete raw[v < f ? file : value];
+  }
+}
+
+const SECURITY_KEYS = Object.keys(SECURITY_FLAGS) as (keyof SecurityInput)[];
+
 function derived(v: Record<string, unknown>): Record<string, unknown> {
   const consul = v.consul as string | undefined;
   const consulAddr = consul?.replace(/^https?:\/\//, '').replace(/\/$/, '');
   const connectTimeoutMs = v.connectTimeoutMs as number;
+  const security = connectionSecurity(Object.fromEntries(SECURITY_KEYS.map((k) => [k, v[k]])));
+  const { kafka, redis } = security;
   const bus: BusConfig =
     v.broker !== undefined
-      ? Object.freeze({ kind: 'kafka', brokers: Object.freeze([...(v.broker as string[])]), connectTimeoutMs })
+      ? Object.freeze({
+          kind: 'kafka',
+          brokers: Object.freeze([...(v.broker as string[])]),
+          connectTimeoutMs,
+          ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
+          ...(kafka.tls ? { tls: kafka.tls } : {}),
+        })
       : v.redis !== undefined
-        ? Object.freeze({ kind: 'redis', url: v.redis as string, connectTimeoutMs })
+        ? Object.freeze({
+            kind: 'redis',
+            url: v.redis as string,
+            connectTimeoutMs,
+            ...(redis.username !== undefined ? { username: redis.username } : {}),
+            ...(redis.password !== undefined ? { password: redis.password } : {}),
+            ...(redis.tls ? { tls: redis.tls } : {}),
+          })
         : Object.freeze({ kind: 'memory' });
   const registry: RegistryConfig =
     consulAddr !== undefined
@@ -205,11 +347,15 @@ function derived(v: Record<string, unknown>): Record<string, unknown> {
           addr: consulAddr,
           secure: consul!.startsWith('https://'),
           connectTimeoutMs,
-          ...(v.consulToken !== undefined ? { token: v.consulToken as string } : {}),
+          ...(security.consul.token !== undefined ? { token: security.consul.token } : {}),
+          ...(security.consul.ca ? { ca: security.consul.ca } : {}),
         })
       : Object.freeze({ kind: 'memory' });
+  // The secrets live in `bus` and `registry` only (one place to keep out of logs), not as loose fields.
+  const rest = Object.fromEntries(Object.entries(v).filter(([k]) => !SECURITY_KEYS.includes(k as keyof SecurityInput)));
   return {
-    ...v,
+    ...rest,
+    consulToken: security.consul.token,
     broker: v.broker !== undefined ? Object.freeze([...(v.broker as string[])]) : undefined,
     consul: consulAddr,
     group: v.group ?? v.name,
@@ -238,10 +384,19 @@ export function loadPlatformConfig<X extends ExtraOptions = Record<never, Option
     ...(group !== undefined ? { group: { ...PLATFORM_OPTIONS.group, default: group } } : {}),
     ...extras,
   };
-  return loadConfig({ ...spec, defaults, options }, input, {
-    prepare: (raw, sources) => oneTransport(raw, sources) ?? advertisable(raw, sources),
-    finish: derived,
-  }) as unknown as ConfigResult<PlatformConfigOf<X>>;
+  try {
+    return loadConfig({ ...spec, defaults, options }, input, {
+      prepare: (raw, sources) => {
+        oneSecretSource(raw, sources);
+        return oneTransport(raw, sources) ?? advertisable(raw, sources);
+      },
+      finish: derived,
+    }) as unknown as ConfigResult<PlatformConfigOf<X>>;
+  } catch (err) {
+    // connectionSecurity's problems (a CA file that cannot be read, a user without a password) are config errors.
+    if (err instanceof ConfigError) return { kind: 'error', error: err };
+    throw err;
+  }
 }
 
 /** `loadPlatformConfig`, then print help (exit 0) or one error line (exit 2) and exit. */

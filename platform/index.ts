@@ -42,6 +42,14 @@ export type {
   RegistryConfig,
 } from './config.js';
 export { openBus, openInfrastructure, openRegistry } from './infrastructure.js';
+export { connectionSecurity, KAFKA_SASL_MECHANISMS, SECURITY_FLAGS } from './connectionSecurity.js';
+export type {
+  ConnectionSecurity,
+  KafkaSaslConfig,
+  KafkaSaslMechanism,
+  SecurityInput,
+  TlsConfig,
+} from './connectionSecurity.js';
 export { DomainError, defineErrorCatalogue, domainProblem, isDomainError } from './errors.js';
 export type {
   DomainErrorClass,

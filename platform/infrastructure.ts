@@ -5,9 +5,10 @@ import type { BusConfig, RegistryConfig } from './config.js';
 import { instrumentBus } from './metrics.js';
 
 /**
- * The bus named by the config: Kafka (`--broker`), Redis Streams (`--redis`) or in memory. Kafka and Redis are
- * reached within the config's `connectTimeoutMs` or it rejects with one EVT_ERR_CONNECTION
- * (`cannot reach Kafka at ... within ... ms (...)`).
+ * The bus named by the config: Kafka (`--broker`), Redis Streams (`--redis`) or in memory, with the config's
+ * credentials and TLS. Kafka and Redis are reached within the config's `connectTimeoutMs` or it rejects with one
+ * EVT_ERR_CONNECTION (`cannot reach Kafka at ... within ... ms (...)`); refused credentials are EVT_ERR_AUTH and a
+ * certificate the CA does not vouch for EVT_ERR_TLS, at once.
  */
 export async function openBus(
   config: BusConfig,
@@ -22,9 +23,25 @@ export async function openBus(
 function createBus(config: BusConfig, log: Logger, clientId: string, memoryFile?: string): Promise<EventBus> {
   switch (config.kind) {
     case 'kafka':
-      return createEventBus({ kind: 'kafka', brokers: [...config.brokers], clientId, logger: log, ...timeout(config) });
+      return createEventBus({
+        kind: 'kafka',
+        brokers: [...config.brokers],
+        clientId,
+        logger: log,
+        ...timeout(config),
+        ...(config.sasl ? { sasl: { ...config.sasl } } : {}),
+        ...(config.tls ? { ssl: config.tls.ca ? { ca: [...config.tls.ca] } : true } : {}),
+      });
     case 'redis':
-      return createEventBus({ kind: 'redis', url: config.url, logger: log, ...timeout(config) });
+      return createEventBus({
+        kind: 'redis',
+        url: config.url,
+        logger: log,
+        ...timeout(config),
+        ...(config.username !== undefined ? { username: config.username } : {}),
+        ...(config.password !== undefined ? { password: config.password } : {}),
+        ...(config.tls ? { tls: config.tls.ca ? { ca: [...config.tls.ca] } : true } : {}),
+      });
     case 'memory':
       return createEventBus({ kind: 'memory', logger: log, ...(memoryFile ? { file: memoryFile } : {}) });
   }
@@ -37,7 +54,14 @@ function createBus(config: BusConfig, log: Logger, clientId: string, memoryFile?
 export function openRegistry(config: RegistryConfig, log: Logger): Promise<ServiceRegistry> {
   return config.kind === 'consul'
     ? connectRegistry(
-        { kind: 'consul', addr: config.addr, token: config.token, secure: config.secure, ...timeout(config) },
+        {
+          kind: 'consul',
+          addr: config.addr,
+          token: config.token,
+          secure: config.secure,
+          ...(config.ca ? { ca: [...config.ca] } : {}),
+          ...timeout(config),
+        },
         log,
       )
     : connectRegistry({ kind: 'memory' }, log);

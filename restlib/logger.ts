@@ -1,7 +1,22 @@
 import { pino, type DestinationStream, type Level, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
-const SECRET_KEYS = ['password', 'token', 'sasl', 'authorization', 'cookie', 'secret', 'consulToken', 'apiKey'];
+const SECRET_KEYS = [
+  'password',
+  'passphrase',
+  'token',
+  'sasl',
+  'authorization',
+  'cookie',
+  'secret',
+  'consulToken',
+  'managementToken',
+  'apiKey',
+  'privateKey',
+  // The config fields of the connection secrets (SPEC §9), should a whole config ever be logged.
+  'kafkaSaslPassword',
+  'redisPassword',
+];
 
 /** Log paths whose values are replaced by `[redacted]`: secrets at the top level and up to two levels deep. */
 export const REDACT_PATHS: readonly string[] = Object.freeze([

@@ -6,6 +6,7 @@ import { runLendingWorker } from '../../aggregates/lending/services.js';
 import {
   addConnectionOptions,
   openTransportBus,
+  securityOf,
   transportOf,
   UsageError,
   type ConnectionFlags,
@@ -15,6 +16,9 @@ interface WorkerFlags extends ConnectionFlags {
   force?: boolean;
   waitForLock?: boolean;
   consul?: string;
+  consulToken?: string;
+  consulTokenFile?: string;
+  consulCaFile?: string;
   limit?: string;
   copies?: string;
   loanDays?: string;
@@ -53,6 +57,18 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
         '--consul <host:port>',
         'Consul agent: where a worker on Kafka keeps its instance lock (env BOOKSHELF_CONSUL)',
       )
+      .option(
+        '--consul-token <token>',
+        'Consul ACL token (prefer env BOOKSHELF_CONSUL_TOKEN or CONSUL_HTTP_TOKEN, or --consul-token-file)',
+      )
+      .option(
+        '--consul-token-file <path>',
+        'file holding the Consul ACL token (env BOOKSHELF_CONSUL_TOKEN_FILE or CONSUL_HTTP_TOKEN_FILE)',
+      )
+      .option(
+        '--consul-ca-file <path>',
+        'PEM CA certificate(s) to trust for https:// to Consul (env BOOKSHELF_CONSUL_CA_FILE or CONSUL_CACERT)',
+      )
       .option('--limit <n>', 'most books one user may hold (default 5)')
       .option('--copies <n>', 'copies of every book (default 1)')
       .option('--loan-days <n>', 'loan period in days (default 14)')
@@ -76,6 +92,7 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
   }
   const transport = transportOf(flags);
   const consulAddr = flags.consul ?? process.env.BOOKSHELF_CONSUL;
+  const { consul: consulSecurity } = securityOf(consulFlags(flags, process.env));
   if (transport.kind === 'kafka' && !consulAddr) {
     throw new UsageError('a lending worker on Kafka keeps its instance lock in Consul: add --consul host:port');
   }
@@ -115,6 +132,8 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
               consul: {
                 addr: consulAddr.replace(/^https?:\/\//, '').replace(/\/$/, ''),
                 secure: consulAddr.startsWith('https://'),
+                ...(consulSecurity.token !== undefined ? { token: consulSecurity.token } : {}),
+                ...(consulSecurity.ca ? { ca: consulSecurity.ca } : {}),
               },
             }
           : {}),
@@ -143,4 +162,24 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
     process.stderr.write(`bookshelf: lending worker ${name} stopped: ${reason}\n`);
     void stop(1);
   });
+}
+
+/**
+ * The Consul token and CA: the flags, else the first of BOOKSHELF_CONSUL_TOKEN, BOOKSHELF_CONSUL_TOKEN_FILE,
+ * CONSUL_HTTP_TOKEN and CONSUL_HTTP_TOKEN_FILE that is set (the order `bookshelf up` reads them in).
+ */
+function consulFlags(flags: WorkerFlags, env: NodeJS.ProcessEnv) {
+  const set = (v: string | undefined): v is string => v !== undefined && v !== '';
+  const consulCaFile = [flags.consulCaFile, env.BOOKSHELF_CONSUL_CA_FILE, env.CONSUL_CACERT].find(set);
+  if (set(flags.consulToken) || set(flags.consulTokenFile)) {
+    return { consulToken: flags.consulToken, consulTokenFile: flags.consulTokenFile, consulCaFile };
+  }
+  const candidates = [
+    ['consulToken', env.BOOKSHELF_CONSUL_TOKEN],
+    ['consulTokenFile', env.BOOKSHELF_CONSUL_TOKEN_FILE],
+    ['consulToken', env.CONSUL_HTTP_TOKEN],
+    ['consulTokenFile', env.CONSUL_HTTP_TOKEN_FILE],
+  ] as const;
+  const found = candidates.find(([, value]) => set(value));
+  return { ...(found ? { [found[0]]: found[1] } : {}), consulCaFile };
 }

@@ -1,4 +1,5 @@
 import { DiscoError } from '../errors.js';
+import { isTlsFailure, TLS_HINT } from '../tls.js';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -36,6 +37,9 @@ export function translateConsulError(err: unknown, op: string, addr: string): Di
   const e = (typeof err === 'object' && err !== null ? err : {}) as ConsulLikeError;
   const detail = String(e.message ?? err).split('\n')[0];
   const status = consulStatus(err);
+  if (isTlsFailure(err)) {
+    return new DiscoError('DISCO_ERR_TLS', `consul ${op}: ${detail} at ${addr} (${TLS_HINT})`, { cause: err });
+  }
   if (status !== undefined) {
     if (status === 401 || status === 403) {
       return new DiscoError(

@@ -16,7 +16,9 @@ import {
   type ConsulRegistryOptions,
   type NormalizedRegistration,
 } from '../schema.js';
+import { newConsulClient } from './client.js';
 import { consulStatus, translateConsulError } from './errors.js';
+import { isTlsFailure } from '../tls.js';
 
 /** One row of `GET /v1/health/service/:name`. */
 interface HealthEntry {
@@ -64,7 +66,10 @@ export class ConsulRegistry implements ServiceRegistry {
    * Waits until the agent answers (`GET /v1/status/leader`), for at most `connectTimeoutMs`: a refused connection is
    * tried again with backoff, an agent that accepts but never answers is given up on at the deadline. Then it is one
    * DISCO_ERR_UNAVAILABLE, `cannot reach Consul at <addr> within <n> ms (<last error>)`. Any HTTP answer counts (a
-   * 403 is DISCO_ERR_FORBIDDEN at once): the requests that follow report what the agent says.
+   * 403 is DISCO_ERR_FORBIDDEN at once): the requests that follow report what the agent says. A TLS failure (a
+   * certificate the CA does not vouch for) is DISCO_ERR_TLS at once. With a token, the agent is then asked for its
+   * service list, which any token it knows may read: a token it does not know is DISCO_ERR_FORBIDDEN here, at start,
+   * rather than on the first registration.
    */
   async connect(): Promise<void> {
     this.#assertOpen('connect');
@@ -78,10 +83,11 @@ export class ConsulRegistry implements ServiceRegistry {
       try {
         // The typings omit the per-request `timeout` every call of the client takes.
         await client.status.leader({ timeout: remaining } as Parameters<Consul['status']['leader']>[0]);
-        return;
+        return await this.#checkToken(client, remaining);
       } catch (err) {
+        if (err instanceof DiscoError) throw err;
         const status = consulStatus(err);
-        if (status === 401 || status === 403) throw translateConsulError(err, 'connect', addr);
+        if (status === 401 || status === 403 || isTlsFailure(err)) throw translateConsulError(err, 'connect', addr);
         if (status !== undefined) return; // it answered
         last = err;
         this.#log.debug({ attempt, err: translateConsulError(err, 'connect', addr) }, 'agent not reachable yet');
@@ -100,6 +106,25 @@ export class ConsulRegistry implements ServiceRegistry {
         cause: last,
       },
     );
+  }
+
+  /** An unknown token is refused on any request the ACL system checks (403 `ACL not found`). */
+  async #checkToken(client: Consul, remaining: number): Promise<void> {
+    if (!this.#options.token) return;
+    try {
+      await client.agent.service.list({ timeout: Math.max(100, remaining) } as Parameters<
+        Consul['agent']['service']['list']
+      >[0]);
+    } catch (err) {
+      if (consulStatus(err) === 403) {
+        throw new DiscoError(
+          'DISCO_ERR_FORBIDDEN',
+          `consul connect: the agent at ${this.#options.addr} refused the ACL token (${String((err as Error).message).split('\n')[0]}): check the token`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
   }
 
   async register(registration: ServiceRegistration): Promise<void> {
@@ -258,18 +283,7 @@ export class ConsulRegistry implements ServiceRegistry {
   }
 
   #consul(): Promise<Consul> {
-    this.#client ??= import('consul').then(({ default: ConsulClient }) => {
-      const [host, port] = this.#options.addr.split(':');
-      return new ConsulClient({
-        host: host!,
-        port: Number(port),
-        secure: this.#options.secure,
-        defaults: {
-          timeout: this.#options.requestTimeoutMs,
-          ...(this.#options.token ? { token: this.#options.token } : {}),
-        },
-      } as ConstructorParameters<typeof ConsulClient>[0]);
-    });
+    this.#client ??= newConsulClient(this.#options);
     return this.#client;
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Consul from 'consul';
+import { newConsulClient } from '../consul/client.js';
 import { translateConsulError } from '../consul/errors.js';
 import { DiscoError } from '../errors.js';
 import type { LoggerLike } from '../logger.js';
@@ -25,14 +26,7 @@ interface KvEntry {
 export async function acquireConsulLock(opts: ConsulLockOptions, log: LoggerLike): Promise<InstanceLock> {
   const { name, ttlMs } = opts;
   const key = opts.key ?? `bookshelf/lock/${name}`;
-  const [host, port] = splitHostPort(opts.addr);
-  const { default: ConsulClient } = await import('consul');
-  const consul: Consul = new ConsulClient({
-    host,
-    port,
-    secure: opts.secure,
-    defaults: { timeout: opts.requestTimeoutMs, ...(opts.token ? { token: opts.token } : {}) },
-  } as ConstructorParameters<typeof ConsulClient>[0]);
+  const consul: Consul = await newConsulClient(opts);
   // The check belongs to a service of its own: a node-level check that goes critical (a crashed holder) would take
   // every service of the node out of discovery.
   const serviceId = `${LOCK_SERVICE}.${name}.${randomBytes(4).toString('hex')}`;
@@ -183,9 +177,4 @@ function isUnreachable(err: unknown): boolean {
   const { code, isTimeout } = err as { code?: unknown; isTimeout?: unknown };
   if (isTimeout === true) return true;
   return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|EPIPE)$/.test(code);
-}
-
-function splitHostPort(addr: string): [string, number] {
-  const at = addr.lastIndexOf(':');
-  return [addr.slice(0, at).replace(/^\[|\]$/g, ''), Number(addr.slice(at + 1))];
 }

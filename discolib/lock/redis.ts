@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as NodeRedis from 'redis';
 import { DiscoError } from '../errors.js';
+import { isTlsFailure, TLS_HINT } from '../tls.js';
 import type { LoggerLike } from '../logger.js';
 import { InstanceLockHeldError, signal, type InstanceLock } from './port.js';
 import type { RedisLockOptions } from './schema.js';
@@ -72,7 +73,8 @@ export async function acquireRedisLock(opts: RedisLockOptions, log: LoggerLike):
 /**
  * A connected client of its own; it reconnects by itself, and failures surface on the commands that need it. The
  * first connection is retried for at most `connectTimeoutMs` (a server that accepts and never answers included),
- * then it is DISCO_ERR_UNAVAILABLE; refused credentials end it at once (DISCO_ERR_FORBIDDEN).
+ * then it is DISCO_ERR_UNAVAILABLE; refused credentials end it at once (DISCO_ERR_FORBIDDEN), and so does a TLS failure
+ * (DISCO_ERR_TLS).
  */
 async function connect(opts: RedisLockOptions): Promise<RedisClient> {
   const { createClient } = await import('redis');
@@ -85,8 +87,9 @@ async function connect(opts: RedisLockOptions): Promise<RedisClient> {
     socket: {
       connectTimeout: Math.min(5_000, opts.connectTimeoutMs),
       ...(opts.tls ? { tls: true as const } : {}),
+      ...(typeof opts.tls === 'object' && opts.tls.ca ? { ca: [...opts.tls.ca] } : {}),
       reconnectStrategy: (retries: number, cause: Error) =>
-        !connected && DENIED.test(cause.message) ? cause : Math.min(50 * 2 ** retries, 2_000),
+        !connected && (DENIED.test(cause.message) || isTlsFailure(cause)) ? cause : Math.min(50 * 2 ** retries, 2_000),
     },
   });
   let lastError: unknown;
@@ -133,6 +136,9 @@ function translate(err: unknown, url: string): unknown {
   if (err instanceof DiscoError) return err;
   const detail = String((err as Error | undefined)?.message ?? err).split('\n')[0];
   const target = redact(url);
+  if (isTlsFailure(err)) {
+    return new DiscoError('DISCO_ERR_TLS', `redis lock: ${detail} at ${target} (${TLS_HINT})`, { cause: err });
+  }
   const denied = DENIED.test(detail ?? '');
   return new DiscoError(
     denied ? 'DISCO_ERR_FORBIDDEN' : 'DISCO_ERR_UNAVAILABLE',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pemList } from '../schema.js';
 import { DEFAULT_LOCK_TTL_MS } from './port.js';
 
 const common = {
@@ -33,7 +34,8 @@ export const instanceLockOptionsSchema = z.discriminatedUnion('kind', [
       /** ACL user and password; never logged. */
       username: z.string().min(1).optional(),
       password: z.string().optional(),
-      tls: z.boolean().default(false),
+      /** TLS (also implied by a `rediss://` URL): `true`, or `{ ca }` to trust a private CA's PEM certificates. */
+      tls: z.union([z.boolean(), z.object({ ca: pemList.optional() }).strict()]).default(false),
       /** How long acquiring waits for Redis to answer (refusals retried meanwhile) before DISCO_ERR_UNAVAILABLE. */
       connectTimeoutMs: z.int().min(100).max(600_000).default(10_000),
     })
@@ -47,6 +49,8 @@ export const instanceLockOptionsSchema = z.discriminatedUnion('kind', [
         .regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8500 or [::1]:8500'),
       /** HTTPS to the agent. */
       secure: z.boolean().default(false),
+      /** PEM certificates to trust for HTTPS instead of the system's (a private CA). */
+      ca: pemList.optional(),
       /** ACL token sent as `X-Consul-Token`; never logged. */
       token: z.string().regex(/^\S+$/, 'must be a non-empty word without spaces').optional(),
       /** How long each request to the agent may take (acquiring and heartbeats): an agent that never answers fails. */

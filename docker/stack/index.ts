@@ -43,3 +43,4 @@ export async function startStack(
   const s = await startLocalStack({ progress: log, ...local });
   return { mode: 'local', addresses: s.addresses, stop: () => s.stop() };
 }
+export { startSecuredStack, SERVICES_POLICY, type SecuredStack, type SecuredStackOptions } from './secured.js';

@@ -133,7 +133,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   }
 }
 
-async function ensureJava(): Promise<void> {
+export async function ensureJava(): Promise<void> {
   try {
     await execFileAsync('java', ['-version']);
   } catch {
@@ -141,7 +141,8 @@ async function ensureJava(): Promise<void> {
   }
 }
 
-function startReaper(pgidFile: string, removeDir: string): number {
+/** A detached watcher that stops the groups in `pgidFile` (and removes `removeDir`) once this process is gone. */
+export function startReaper(pgidFile: string, removeDir: string): number {
   const child = spawn('bash', [join(scriptsDir(), 'reaper.sh'), String(process.pid), pgidFile, removeDir], {
     detached: true,
     stdio: 'ignore',
@@ -149,6 +150,51 @@ function startReaper(pgidFile: string, removeDir: string): number {
   child.unref();
   return child.pid!;
 }
+
+/** The JVM flags Kafka's own scripts use; 512 MB is plenty for tests. */
+export const KAFKA_JVM_FLAGS: readonly string[] = [
+  '-Xms512m',
+  '-Xmx512m',
+  '-XX:+UseG1GC',
+  '-XX:MaxGCPauseMillis=20',
+  '-XX:InitiatingHeapOccupancyPercent=35',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-Djava.awt.headless=true',
+];
+
+/** Log4j2 at WARN on the console, plus the readiness line `Kafka Server started`; returns the file. */
+export function writeKafkaLog4j(dir: string): string {
+  const log4j = join(dir, 'log4j2.properties');
+  writeFileSync(
+    log4j,
+    [
+      'status = warn',
+      'appender.console.type = Console',
+      'appender.console.name = STDOUT',
+      'appender.console.layout.type = PatternLayout',
+      'appender.console.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = warn',
+      'rootLogger.appenderRef.stdout.ref = STDOUT',
+      'logger.raft.name = kafka.server.KafkaRaftServer',
+      'logger.raft.level = info',
+      '',
+    ].join('\n'),
+  );
+  return log4j;
+}
+
+/** The broker settings every single-node test broker shares (replication factors of 1, no join delay). */
+export const KAFKA_SINGLE_NODE_PROPERTIES: readonly string[] = [
+  'num.partitions=1',
+  'offsets.topic.replication.factor=1',
+  'offsets.topic.num.partitions=1',
+  'transaction.state.log.replication.factor=1',
+  'transaction.state.log.min.isr=1',
+  'share.coordinator.state.topic.replication.factor=1',
+  'share.coordinator.state.topic.min.isr=1',
+  'group.initial.rebalance.delay.ms=0',
+  'auto.create.topics.enable=true',
+];
 
 async function startKafka(libs: string, dir: string, preferPorts: boolean | undefined, track: (pgid: number) => void) {
   mkdirSync(join(dir, 'data'), { recursive: true });
@@ -167,34 +213,11 @@ async function startKafka(libs: string, dir: string, preferPorts: boolean | unde
       'controller.listener.names=CONTROLLER',
       'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
       `log.dirs=${join(dir, 'data')}`,
-      'num.partitions=1',
-      'offsets.topic.replication.factor=1',
-      'offsets.topic.num.partitions=1',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      'auto.create.topics.enable=true',
+      ...KAFKA_SINGLE_NODE_PROPERTIES,
       '',
     ].join('\n'),
   );
-  const log4j = join(dir, 'log4j2.properties');
-  writeFileSync(
-    log4j,
-    [
-      'status = warn',
-      'appender.console.type = Console',
-      'appender.console.name = STDOUT',
-      'appender.console.layout.type = PatternLayout',
-      'appender.console.layout.pattern = [%d] %p %m (%c)%n',
-      'rootLogger.level = warn',
-      'rootLogger.appenderRef.stdout.ref = STDOUT',
-      'logger.raft.name = kafka.server.KafkaRaftServer',
-      'logger.raft.level = info',
-      '',
-    ].join('\n'),
-  );
+  const log4j = writeKafkaLog4j(dir);
   const cp = `${libs}/*`;
   const clusterId = randomBytes(16).toString('base64url');
   await execFileAsync('java', [
@@ -217,20 +240,7 @@ async function startKafka(libs: string, dir: string, preferPorts: boolean | unde
     const from = existsSync(log) ? statSync(log).size : 0;
     const pid = spawnGroup(
       'java',
-      [
-        '-Xms512m',
-        '-Xmx512m',
-        '-XX:+UseG1GC',
-        '-XX:MaxGCPauseMillis=20',
-        '-XX:InitiatingHeapOccupancyPercent=35',
-        '-XX:+ExplicitGCInvokesConcurrent',
-        '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${log4j}`,
-        '-cp',
-        cp,
-        'kafka.Kafka',
-        props,
-      ],
+      [...KAFKA_JVM_FLAGS, `-Dlog4j2.configurationFile=${log4j}`, '-cp', cp, 'kafka.Kafka', props],
       log,
     );
     track(pid);
@@ -346,7 +356,7 @@ function localServer(started: { pid: number; launch: () => Promise<number> }): L
   };
 }
 
-function once<T>(fn: () => Promise<T>): () => Promise<T> {
+export function once<T>(fn: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= fn());
 }

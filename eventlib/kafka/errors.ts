@@ -1,4 +1,5 @@
 import { EventLibError, isEventLibError } from '../errors.js';
+import { isTlsFailure, TLS_HINT } from '../tls.js';
 
 const CONNECTION_ERRORS = new Set([
   'KafkaJSConnectionError',
@@ -34,6 +35,10 @@ export function translateKafkaError(err: unknown, action: string): EventLibError
   if (isEventLibError(err)) return err;
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as KafkaJsErrorLike;
   const inner = e.originalError ?? e.cause;
+  // A certificate the CA does not vouch for (or TLS against a plain port) stays so: never retried.
+  if (isTlsFailure(err)) {
+    return new EventLibError('EVT_ERR_TLS', `${action}: ${innermostMessage(err)} (${TLS_HINT})`, { cause: err });
+  }
   if (e.name === 'KafkaJSNumberOfRetriesExceeded' && inner) {
     const translated = translateKafkaError(inner, action);
     return new EventLibError(translated.code, `${translated.message} (retries exhausted)`, {
@@ -49,12 +54,24 @@ export function translateKafkaError(err: unknown, action: string): EventLibError
   if (name === 'KafkaJSNonRetriableError' && inner) return translateKafkaError(inner, action);
   if (CONNECTION_MESSAGE.test(e.message ?? '')) return new EventLibError('EVT_ERR_CONNECTION', message, { cause: err });
   if (TIMEOUT_ERRORS.has(name)) return new EventLibError('EVT_ERR_TIMEOUT', message, { cause: err });
-  if (name === 'KafkaJSSASLAuthenticationError' || (e.type && AUTH_TYPES.has(e.type))) {
-    return new EventLibError('EVT_ERR_AUTH', message, { cause: err });
+  if (name === 'KafkaJSSASLAuthenticationError') {
+    return new EventLibError('EVT_ERR_AUTH', `${message} (check the SASL mechanism, username and password)`, {
+      cause: err,
+    });
   }
+  if (e.type && AUTH_TYPES.has(e.type)) return new EventLibError('EVT_ERR_AUTH', message, { cause: err });
   if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION')
     return new EventLibError('EVT_ERR_UNKNOWN_TOPIC', message, { cause: err });
   return new EventLibError('EVT_ERR_BROKER', message, { cause: err, retriable: e.retriable ?? true });
+}
+
+/** The message of the innermost error kafkajs wrapped (its retry wrappers repeat it). */
+function innermostMessage(err: unknown): string {
+  let e = err as KafkaJsErrorLike | undefined;
+  for (let depth = 0; depth < 5 && e && (e.originalError ?? e.cause); depth++) {
+    e = (e.originalError ?? e.cause) as KafkaJsErrorLike;
+  }
+  return (e?.message ?? String(err)).split('\n')[0]!;
 }
 
 /**

@@ -35,8 +35,8 @@ export function describeTarget(options: RedisBusOptions): string {
 /**
  * Creates and connects a client. The first connection is retried with backoff (a refused port) for at most
  * `connectTimeoutMs`, a server that accepts but never answers included; then it is one EVT_ERR_CONNECTION,
- * `cannot reach Redis at <where> within <n> ms (<last error>)`, and a refusal retrying cannot change (AUTH) is thrown
- * at once. After that node-redis reconnects with a capped backoff.
+ * `cannot reach Redis at <where> within <n> ms (<last error>)`, and a refusal retrying cannot change (AUTH, missing
+ * credentials, TLS) is thrown at once. After that node-redis reconnects with a capped backoff.
  */
 export async function connectRedis(
   redis: RedisModule,
@@ -75,7 +75,9 @@ export async function connectRedis(
     if (connected) log.warn({ err: (err as Error).message, role }, 'Redis connection error; reconnecting');
     else log.debug({ err: (err as Error).message, role }, 'Redis not reachable yet; retrying');
   });
-  const connecting = client.connect();
+  // A PING as part of connecting: a server that wants credentials nobody gave answers the first command with NOAUTH,
+  // which must fail the start (EVT_ERR_AUTH), not the first publish.
+  const connecting = client.connect().then(() => client.ping());
   connecting.catch(() => undefined); // settles after the deadline when it loses the race
   const noAnswer = new Error('the server accepted the connection but did not answer');
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import { EventLibError, isEventLibError } from '../errors.js';
+import { isTlsFailure, TLS_HINT } from '../tls.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -36,12 +37,13 @@ export function translateRedisError(err: unknown, action: string): EventLibError
   }
   const text = e.message ?? 'unknown Redis error';
   const message = `${action}: ${text}`;
+  if (isTlsFailure(err)) return new EventLibError('EVT_ERR_TLS', `${message} (${TLS_HINT})`, { cause: err });
   if (e.name === 'ClientClosedError') return new EventLibError('EVT_ERR_CLOSED', message, { cause: err });
   if (CONNECTION_ERRORS.has(e.name ?? '') || (e.code && CONNECTION_CODES.has(e.code))) {
     return new EventLibError('EVT_ERR_CONNECTION', message, { cause: err });
   }
   if (/^(NOAUTH|WRONGPASS|NOPERM)\b/.test(text) || /^ERR AUTH\b/.test(text) || /AUTH.*(fail|invalid)/i.test(text)) {
-    return new EventLibError('EVT_ERR_AUTH', message, { cause: err });
+    return new EventLibError('EVT_ERR_AUTH', `${message} (check the Redis username and password)`, { cause: err });
   }
   if (/^NOGROUP\b/.test(text)) return new EventLibError('EVT_ERR_UNKNOWN_TOPIC', message, { cause: err });
   const transient = TRANSIENT_REPLIES.some((reply) => text.startsWith(reply));

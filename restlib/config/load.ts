@@ -196,7 +196,7 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
     const long = s ? s.flag.split(/[ ,]/)[0]! : key;
     const shown = s?.secret
       ? ''
-      : ` (got ${JSON.stringify(Array.isArray(raw[key]) ? (raw[key] as unknown[]).join(' ') : raw[key])} from ${source?.label ?? 'nowhere'})`;
+      : ` (got ${withoutUrlPassword(JSON.stringify(Array.isArray(raw[key]) ? (raw[key] as unknown[]).join(' ') : raw[key]))} from ${source?.label ?? 'nowhere'})`;
     return {
       kind: 'error',
       error: new ConfigError('REST_ERR_CONFIG_INVALID', `${long} ${issue.message}${shown}`, {
@@ -213,6 +213,11 @@ export function loadConfig<X extends ExtraOptions = Record<never, OptionSpec>>(
   config.tags = [...(values.tags as string[])];
   for (const value of Object.values(config)) if (typeof value === 'object' && value !== null) Object.freeze(value);
   return { kind: 'config', config: Object.freeze(config) as unknown as ConfigOf<X> };
+}
+
+/** A value quoted in a message with the password of any `scheme://user:password@` in it replaced by `***`. */
+function withoutUrlPassword(text: string | undefined): string | undefined {
+  return text?.replace(/(\/\/[^:@/\s]*:)[^@/\s]*@/g, '$1***@');
 }
 
 export interface ExitIo {

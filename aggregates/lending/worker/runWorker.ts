@@ -20,6 +20,8 @@ export interface ConsulTarget {
   addr: string;
   secure?: boolean;
   token?: string;
+  /** PEM certificates to trust for HTTPS (a private CA). */
+  ca?: readonly string[];
 }
 
 export interface RunWorkerOptions {
@@ -78,7 +80,7 @@ export async function runLendingWorker(
   const acquire = async (): Promise<InstanceLock> => {
     if (bus.kind === 'redis') {
       if (!opts.redis) throw new TypeError('runLendingWorker: a Redis bus needs opts.redis');
-      const { url, db, password, tls } = opts.redis;
+      const { url, db, username, password, tls } = opts.redis;
       return acquireInstanceLock(
         {
           kind: 'redis',
@@ -86,6 +88,7 @@ export async function runLendingWorker(
           key: new LendingKeys(opts.topics.keyTag).lock(opts.name),
           url,
           ...(db !== undefined ? { db } : {}),
+          ...(username !== undefined ? { username } : {}),
           ...(password !== undefined ? { password } : {}),
           ...(tls !== undefined ? { tls } : {}),
           ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
@@ -94,7 +97,7 @@ export async function runLendingWorker(
       );
     }
     if (opts.consul) {
-      const { addr, secure, token } = opts.consul;
+      const { addr, secure, token, ca } = opts.consul;
       return acquireInstanceLock(
         {
           kind: 'consul',
@@ -103,6 +106,7 @@ export async function runLendingWorker(
           addr,
           ...(secure !== undefined ? { secure } : {}),
           ...(token ? { token } : {}),
+          ...(ca ? { ca: [...ca] } : {}),
           ...(opts.connectTimeoutMs !== undefined
             ? { requestTimeoutMs: Math.min(CONSUL_REQUEST_TIMEOUT_MS, opts.connectTimeoutMs) }
             : {}),

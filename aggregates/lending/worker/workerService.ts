@@ -1,6 +1,7 @@
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import type { LendingConfig } from '../domain/index.js';
 import type { LendingTopics } from '../wire.js';
+import type { RedisTarget } from '../redis/connection.js';
 import { runLendingWorker, type RunningWorker } from './runWorker.js';
 import { type BusConfig, type RegistryConfig } from '../../../platform/index.js';
 
@@ -43,13 +44,14 @@ export async function lendingWorkerService(
     signal: abort.signal,
     ...(opts.force ? { force: true } : {}),
     ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
-    ...(opts.bus.kind === 'redis' ? { redis: { url: opts.bus.url } } : {}),
+    ...(opts.bus.kind === 'redis' ? { redis: redisTarget(opts.bus) } : {}),
     ...(opts.registry.kind === 'consul'
       ? {
           consul: {
             addr: opts.registry.addr,
             secure: opts.registry.secure,
             ...(opts.registry.token ? { token: opts.registry.token } : {}),
+            ...(opts.registry.ca ? { ca: opts.registry.ca } : {}),
           },
         }
       : {}),
@@ -100,5 +102,15 @@ export async function lendingWorkerService(
       abort.abort();
       await (await starting)?.close();
     },
+  };
+}
+
+/** The worker's own Redis connections (WATCH, blocking reads, the lock) use the bus's URL, credentials and TLS. */
+function redisTarget(bus: Extract<BusConfig, { kind: 'redis' }>): RedisTarget {
+  return {
+    url: bus.url,
+    ...(bus.username !== undefined ? { username: bus.username } : {}),
+    ...(bus.password !== undefined ? { password: bus.password } : {}),
+    ...(bus.tls ? { tls: bus.tls.ca ? { ca: [...bus.tls.ca] } : true } : {}),
   };
 }

@@ -22,6 +22,12 @@ describe('discolib: Consul errors, options and secrets (no agent needed)', () =>
       retriable: true,
     });
     expect(translateConsulError(response(429), 'register', 'a:1').code).toBe('DISCO_ERR_UNAVAILABLE');
+    // Issue 17: a certificate the CA does not vouch for is not "unavailable": retrying changes nothing.
+    const tls = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    expect(translateConsulError(tls, 'connect', 'a:1')).toMatchObject({ code: 'DISCO_ERR_TLS', retriable: false });
+    expect(translateConsulError(tls, 'connect', 'a:1').message).toMatch(/^consul connect: self-signed .* at a:1 \(TLS/);
     expect(translateConsulError(Object.assign(new Error('t'), { isTimeout: true }), 'x', 'a:1')).toMatchObject({
       code: 'DISCO_ERR_TIMEOUT',
       retriable: true,

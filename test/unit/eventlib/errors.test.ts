@@ -48,6 +48,26 @@ describe('translateKafkaError', () => {
       true,
     ],
     [named('KafkaJSNonRetriableError', { message: 'Closed connection', retriable: false }), 'EVT_ERR_CONNECTION', true],
+    // Issue 17: a certificate the CA does not vouch for is not retried until the connect timeout.
+    [
+      named('KafkaJSNumberOfRetriesExceeded', {
+        message: 'Connection error: self-signed certificate in certificate chain',
+        cause: named('KafkaJSConnectionError', {
+          message: 'Connection error: self-signed certificate in certificate chain',
+          code: 'SELF_SIGNED_CERT_IN_CHAIN',
+        }),
+      }),
+      'EVT_ERR_TLS',
+      false,
+    ],
+    [
+      named('KafkaJSConnectionError', {
+        message: 'Connection error: wrong version number',
+        code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+      }),
+      'EVT_ERR_TLS',
+      false,
+    ],
   ])('%s -> %s', (error, code, retriable) => {
     const translated = translateKafkaError(error, 'publishing');
     expect(translated).toMatchObject({ code, retriable });
@@ -129,7 +149,47 @@ describe('translateRedisError', () => {
     ],
     [named('SocketClosedUnexpectedlyError'), 'EVT_ERR_CONNECTION', true],
     [named('ClientClosedError'), 'EVT_ERR_CLOSED', false],
+    [
+      Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }),
+      'EVT_ERR_TLS',
+      false,
+    ],
+    [
+      named('ReconnectStrategyError', {
+        socketError: Object.assign(new Error('self-signed certificate in certificate chain'), {
+          code: 'SELF_SIGNED_CERT_IN_CHAIN',
+        }),
+      }),
+      'EVT_ERR_TLS',
+      false,
+    ],
   ])('%s -> %s', (error, code, retriable) => {
     expect(translateRedisError(error, 'reading')).toMatchObject({ code, retriable });
+  });
+});
+
+describe('credential and TLS failures (issue 17)', () => {
+  it('say what to check, never retried', () => {
+    const sasl = translateKafkaError(
+      named('KafkaJSSASLAuthenticationError', {
+        message: 'SASL SCRAM SHA512 authentication failed: invalid credentials',
+      }),
+      'connecting to Kafka at h:1',
+    );
+    expect(sasl).toMatchObject({ code: 'EVT_ERR_AUTH', retriable: false });
+    expect(sasl.message).toMatch(/check the SASL mechanism, username and password\)$/);
+    const tls = translateKafkaError(
+      named('KafkaJSConnectionError', {
+        message: 'Connection error: self-signed certificate in certificate chain',
+        code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      }),
+      'connecting to Kafka at h:1',
+    );
+    expect(tls.message).toBe(
+      'connecting to Kafka at h:1: Connection error: self-signed certificate in certificate chain ' +
+        '(TLS failed: check the CA file and that the server speaks TLS on this port)',
+    );
+    const redis = translateRedisError(named('ErrorReply', { message: 'WRONGPASS invalid' }), 'connecting');
+    expect(redis.message).toBe('connecting: WRONGPASS invalid (check the Redis username and password)');
   });
 });
