@@ -1,11 +1,17 @@
 import { LIBRARY_DEMO_LOGINS, loginText } from '../../gateway/library/routes.js';
+import { securityLines, type GatewaySecurity } from '../../gateway/service.js';
 import { startPlatform } from '../host/startPlatform.js';
 
 /**
  * What `npm start` prints once the gateway is ready (it routes to every service): where everything answers, the
- * front door, the library web app and its demo logins, and a few commands to try.
+ * front door, the library web app and its demo logins, whether writes need an API key and how long library logins
+ * last, and a few commands to try.
  */
-export function banner(urls: Map<string, string>, mode: 'embedded' | 'real'): string {
+export function banner(
+  urls: Map<string, string>,
+  mode: 'embedded' | 'real',
+  security: Pick<GatewaySecurity, 'apiKeys' | 'apiKeysFrom' | 'jwt' | 'sessionKeyFrom'>,
+): string {
   const gw = urls.get('gateway') ?? 'http://127.0.0.1:8000';
   const lines = [
     `Bookshelf is running (${mode === 'embedded' ? 'embedded: in-memory bus and registry' : 'on real infrastructure'}).`,
@@ -17,6 +23,8 @@ export function banner(urls: Map<string, string>, mode: 'embedded' | 'real'): st
     `Library app: ${gw}/library/  (log in as ${loginText(LIBRARY_DEMO_LOGINS.patron)};`,
     `             librarian: ${loginText(LIBRARY_DEMO_LOGINS.librarian)})`,
     `API docs:    ${gw}/docs`,
+    '',
+    ...securityLines(security),
     '',
     'Try:',
     `  curl -s -XPOST ${gw}/bookshelf/books -H 'content-type: application/json' -d '{"title":"Dune","author":"Frank Herbert"}'`,
@@ -35,5 +43,5 @@ export function banner(urls: Map<string, string>, mode: 'embedded' | 'real'): st
 
 export async function runPlatform(mode: 'embedded' | 'real', argv: readonly string[]): Promise<void> {
   const platform = await startPlatform(mode, argv);
-  process.stdout.write(`${banner(platform.urls, mode)}\n`);
+  process.stdout.write(`${banner(platform.urls, mode, platform.security)}\n`);
 }

@@ -7,6 +7,7 @@ import type { PlatformDeps, ServiceComponent } from '../../../platform/index.js'
 import { gatewayModules, gatewayService } from '../../../gateway/service.js';
 import { wantsHtml } from '../../../gateway/frontDoor.js';
 import { banner } from '../../../cli/commands/platform.js';
+import { gatewaySecurity } from '../../../gateway/service.js';
 import { GATEWAY_SERVICE } from '../../../cli/services/gateway.js';
 import { loadPlatformConfig } from '../../../platform/index.js';
 import { DEMO_PATRONS, findPatron } from '../../../aggregates/library/contract.js';
@@ -152,7 +153,7 @@ describe('the start-up banner', () => {
   ]);
 
   it('names the front door, the library web app and its demo logins (what the login page accepts)', () => {
-    const text = banner(urls, 'embedded');
+    const text = banner(urls, 'embedded', gatewaySecurity());
     expect(text).toContain('Front door:  http://127.0.0.1:8000/\n');
     expect(text).toContain('Library app: http://127.0.0.1:8000/library/');
     expect(text).toContain('log in as Ada Lovelace, library ID L-1001');
