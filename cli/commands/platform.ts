@@ -1,5 +1,5 @@
 import { LIBRARY_DEMO_LOGINS, loginText } from '../../gateway/library/routes.js';
-import { securityLines, type GatewaySecurity } from '../../gateway/service.js';
+import { authRequired, securityLines, type GatewaySecurity } from '../../gateway/service.js';
 import { startPlatform } from '../host/startPlatform.js';
 
 /**
@@ -13,6 +13,8 @@ export function banner(
   security: Pick<GatewaySecurity, 'apiKeys' | 'apiKeysFrom' | 'jwt' | 'sessionKeyFrom'>,
 ): string {
   const gw = urls.get('gateway') ?? 'http://127.0.0.1:8000';
+  // With keys on, the write examples carry one (never printed: $KEY is the reader's).
+  const auth = authRequired(security) ? ' -H "authorization: Bearer $KEY"' : '';
   const lines = [
     `Bookshelf is running (${mode === 'embedded' ? 'embedded: in-memory bus and registry' : 'on real infrastructure'}).`,
     '',
@@ -26,14 +28,14 @@ export function banner(
     '',
     ...securityLines(security),
     '',
-    'Try:',
-    `  curl -s -XPOST ${gw}/bookshelf/books -H 'content-type: application/json' -d '{"title":"Dune","author":"Frank Herbert"}'`,
+    authRequired(security) ? 'Try (with one of your keys in $KEY):' : 'Try:',
+    `  curl -s -XPOST ${gw}/bookshelf/books${auth} -H 'content-type: application/json' -d '{"title":"Dune","author":"Frank Herbert"}'`,
     `  curl -s ${gw}/bookshelf/books`,
-    `  curl -s -XPOST ${gw}/bookshelf/books/<id>/finished`,
+    `  curl -s -XPOST ${gw}/bookshelf/books/<id>/finished${auth}`,
     `  curl -s ${gw}/bookshelf/books/last/read`,
-    `  curl -s -XPOST '${gw}/lending/requests?wait=true' -H 'content-type: application/json' -d '{"user":"ann","books":["b1","b2"]}'`,
+    `  curl -s -XPOST '${gw}/lending/requests?wait=true'${auth} -H 'content-type: application/json' -d '{"user":"ann","books":["b1","b2"]}'`,
     `  curl -s ${gw}/lending/users/ann`,
-    `  curl -s -XPOST ${gw}/init-data && curl -s -XPOST ${gw}/order -H 'content-type: application/json' -d '{"customer_id":101,"product_ids":[201,204]}'`,
+    `  curl -s -XPOST ${gw}/init-data${auth} && curl -s -XPOST ${gw}/order${auth} -H 'content-type: application/json' -d '{"customer_id":101,"product_ids":[201,204]}'`,
     `  curl -s ${gw}/report`,
     '',
     'Stop with Ctrl-C.',

@@ -163,4 +163,21 @@ describe('the start-up banner', () => {
     expect(findPatron(new Map(DEMO_PATRONS.map((p) => [p.libraryId, p])), patron)?.role).toBe('patron');
     expect(text.split('\n')[0]).toBe('Bookshelf is running (embedded: in-memory bus and registry).');
   });
+
+  it('says whether writes need an API key and how long library logins last; with keys, the examples carry one', () => {
+    const open = banner(urls, 'embedded', gatewaySecurity());
+    expect(open).toContain('\nAPI keys: off (every write is open; --api-keys-file to require them)\n');
+    expect(open).toContain('\nSessions: a key made at start: library logins end at restart');
+    expect(open).not.toContain('authorization');
+    const key = 'k3y-0f-the-ci-j0b-8c1f0e2a9b7d';
+    const secured = banner(
+      urls,
+      'real',
+      gatewaySecurity({ apiKeys: [{ name: 'ci', key }], apiKeysFrom: ['--api-keys-file keys.txt'] }),
+    );
+    expect(secured).toContain('\nAPI keys: on (1 key from --api-keys-file keys.txt): writes and admin routes need');
+    expect(secured).toContain('Try (with one of your keys in $KEY):');
+    expect(secured).toContain(`curl -s -XPOST http://127.0.0.1:8000/bookshelf/books -H "authorization: Bearer $KEY"`);
+    expect(secured).not.toContain(key);
+  });
 });
