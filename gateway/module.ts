@@ -1,11 +1,22 @@
 import type { PlatformDeps } from '../platform/index.js';
 import type { RestApp } from '../restlib/index.js';
+import type { GatewaySecurity } from './security.js';
 import type { Upstreams } from './upstream.js';
 
 /** A link of the front door (`GET /`): a GET route a person can open as it is. */
 export interface EntryLink {
   href: string;
   text: string;
+}
+
+/** What the gateway gives every module besides the upstreams: its security settings and its own credential. */
+export interface GatewayContext {
+  readonly security: GatewaySecurity;
+  /**
+   * Headers for a call of one of this gateway's routes to another (`app.inject`, as the library pages borrow
+   * through the lending routes): the gateway's own credential when write routes need one, else none.
+   */
+  readonly internalHeaders: Readonly<Record<string, string>>;
 }
 
 /**
@@ -21,5 +32,5 @@ export interface GatewayModule {
   /** Domains whose routes these routes call (the library pages borrow through the lending routes). */
   readonly requires?: readonly string[];
   readonly entries: readonly EntryLink[];
-  routes(app: RestApp, up: Upstreams, deps: PlatformDeps): void | Promise<void>;
+  routes(app: RestApp, up: Upstreams, deps: PlatformDeps, gateway: GatewayContext): void | Promise<void>;
 }

@@ -70,8 +70,10 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
     },
     (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, '/order', req.body, req),
   );
-  app.post('/init-data', { schema: { summary: 'Load the demo data', tags: ['shop'], headers } }, (req, reply) =>
-    up.write(reply, ORDERS_UPSTREAMS.shop, '/init-data', {}, req),
+  app.post(
+    '/init-data',
+    { config: { access: 'admin' }, schema: { summary: 'Load the demo data', tags: ['shop'], headers } },
+    (req, reply) => up.write(reply, ORDERS_UPSTREAMS.shop, '/init-data', {}, req),
   );
 }
 

@@ -1,14 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { bearerAuthPlugin } from '../restlib/index.js';
 import { trackUpstreams, type PlatformDeps, type ServiceComponent, type ComponentIdentity } from '../platform/index.js';
 import { BOOKSHELF_GATEWAY } from './bookshelfRoutes.js';
 import { frontDoorRoute } from './frontDoor.js';
 import { LENDING_GATEWAY } from './lendingRoutes.js';
 import { LIBRARY_GATEWAY } from './library/routes.js';
-import type { GatewayModule } from './module.js';
+import type { GatewayContext, GatewayModule } from './module.js';
 import { ORDERS_GATEWAY } from './ordersRoutes.js';
 import { upstreamGate } from './readiness.js';
+import { authRequired, gatewaySecurity, securityLines, type GatewaySecurity } from './security.js';
 import { upstreams } from './upstream.js';
 
-export type { EntryLink, GatewayModule } from './module.js';
+export type { EntryLink, GatewayContext, GatewayModule } from './module.js';
+export {
+  authRequired,
+  gatewaySecurity,
+  loadGatewaySecurity,
+  securityLines,
+  type GatewaySecurity,
+  type GatewaySecurityConfig,
+} from './security.js';
+
+/** The gateway's component, with what it enforces (for the start-up banner). */
+export interface GatewayComponent extends ServiceComponent {
+  readonly security: GatewaySecurity;
+}
 
 /** Every domain's routes, in the order they are mounted. */
 export const DEFAULT_GATEWAY_MODULES: readonly GatewayModule[] = [
@@ -41,13 +57,21 @@ export function gatewayModules(domains: readonly string[]): GatewayModule[] {
  * The gateway: the public HTTP surface of every domain. It finds the services through the registry continuously
  * (a watch per service), fails over between instances, and answers 503 problem+json while a service has none.
  * `/ready` answers 200 only once every upstream of its modules has had a passing instance (see `upstreamGate`),
- * so a caller that waited for it is routed.
+ * so a caller that waited for it is routed. With API keys or JWT in `security`, write and admin routes need
+ * `Authorization: Bearer` (restlib's `bearerAuthPlugin`); without, they are open (the default of `bookshelf start`).
  */
 export function gatewayService(
   deps: PlatformDeps,
-  opts: { identity: ComponentIdentity; modules?: readonly GatewayModule[] },
-): ServiceComponent {
+  opts: { identity: ComponentIdentity; modules?: readonly GatewayModule[]; security?: GatewaySecurity },
+): GatewayComponent {
   const modules = opts.modules ?? DEFAULT_GATEWAY_MODULES;
+  const security = opts.security ?? gatewaySecurity();
+  // The gateway's own key, for its pages' calls to its routes: made here, never leaves the process.
+  const internal = { name: 'gateway-internal', key: randomBytes(32).toString('base64url') };
+  const context: GatewayContext = {
+    security,
+    internalHeaders: authRequired(security) ? { authorization: `Bearer ${internal.key}` } : {},
+  };
   for (const m of modules) {
     const missing = (m.requires ?? []).filter((r) => !modules.some((x) => x.domain === r));
     if (missing.length) throw new TypeError(`gateway: the ${m.domain} routes need the ${missing.join(', ')} routes`);
@@ -62,8 +86,14 @@ export function gatewayService(
   return {
     identity: opts.identity,
     description: 'Bookshelf gateway: one HTTP entry to every domain',
+    security,
     async routes(app) {
-      for (const mod of modules) await mod.routes(app, up, deps);
+      const log = deps.log.child({ gateway: opts.identity.id });
+      for (const line of securityLines(security)) log.info(line);
+      if (authRequired(security)) {
+        await app.register(bearerAuthPlugin, { apiKeys: [...security.apiKeys, internal], jwt: security.jwt });
+      }
+      for (const mod of modules) await mod.routes(app, up, deps, context);
       frontDoorRoute(app, modules);
     },
     readiness: () => {

@@ -9,12 +9,18 @@ export const REST_ERROR_CODES = {
   REST_ERR_BAD_JSON: { status: 400, title: 'Malformed JSON body', retriable: false },
   /** Any other request the server cannot make sense of. */
   REST_ERR_BAD_REQUEST: { status: 400, title: 'Bad request', retriable: false },
+  /** No credential, or one that is not valid (an unknown API key, a JWT that is expired or for someone else). */
+  REST_ERR_UNAUTHENTICATED: { status: 401, title: 'Unauthenticated', retriable: false },
+  /** The credential is valid but may not do this (a JWT without the admin scope on an admin route, a cross-site form). */
+  REST_ERR_FORBIDDEN: { status: 403, title: 'Forbidden', retriable: false },
   REST_ERR_NOT_FOUND: { status: 404, title: 'Not found', retriable: false },
   REST_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', retriable: false },
   REST_ERR_CONFLICT: { status: 409, title: 'Conflict', retriable: false },
   REST_ERR_BODY_TOO_LARGE: { status: 413, title: 'Body too large', retriable: false },
   REST_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retriable: false },
   REST_ERR_UNPROCESSABLE: { status: 422, title: 'Unprocessable request', retriable: false },
+  /** Too many attempts (e.g. failed logins with one library card); `Retry-After` says when to try again. */
+  REST_ERR_TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests', retriable: true },
   REST_ERR_INTERNAL: { status: 500, title: 'Internal error', retriable: false },
   /** A dependency is missing or the service is not ready / shutting down. */
   REST_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable', retriable: true },

@@ -1,4 +1,17 @@
-export { buildServer, DEFAULT_BODY_LIMIT, type RestApp, type ServerOptions } from './server.js';
+export { buildServer, DEFAULT_BODY_LIMIT, type RestApp, type SecurityScheme, type ServerOptions } from './server.js';
+export {
+  apiKeyMatcher,
+  BEARER_SCHEME,
+  bearerAuthPlugin,
+  bearerToken,
+  DEFAULT_ADMIN_SCOPE,
+  parseApiKeys,
+  routeAccess,
+  type ApiKey,
+  type BearerAuthOptions,
+  type JwtOptions,
+  type RouteAccess,
+} from './auth.js';
 export { REST_ERROR_CODES, RestError, isRestError, problem, type FieldError, type RestErrorCode } from './errors.js';
 export { PROBLEM_CONTENT_TYPE, problemSchema, toProblem, type ProblemDocument } from './problem.js';
 export { isShuttingDown, markNotReady, type Readiness, type ReadinessCheck } from './readiness.js';

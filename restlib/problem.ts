@@ -52,12 +52,15 @@ const rest = (code: RestErrorCode, detail: string, extra: { errors?: FieldError[
   new RestError(code, detail, extra);
 
 const BY_STATUS: Record<number, RestErrorCode> = {
+  401: 'REST_ERR_UNAUTHENTICATED',
+  403: 'REST_ERR_FORBIDDEN',
   404: 'REST_ERR_NOT_FOUND',
   405: 'REST_ERR_METHOD_NOT_ALLOWED',
   409: 'REST_ERR_CONFLICT',
   413: 'REST_ERR_BODY_TOO_LARGE',
   415: 'REST_ERR_UNSUPPORTED_MEDIA_TYPE',
   422: 'REST_ERR_UNPROCESSABLE',
+  429: 'REST_ERR_TOO_MANY_REQUESTS',
   503: 'REST_ERR_UNAVAILABLE',
 };
 

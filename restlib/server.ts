@@ -78,6 +78,21 @@ const optionsSchema = z
   })
   .strict();
 
+/** An OpenAPI security scheme (`components.securitySchemes`), e.g. `{ type: 'http', scheme: 'bearer' }`. */
+export type SecurityScheme =
+  | { type: 'http'; scheme: string; bearerFormat?: string; description?: string }
+  | { type: 'apiKey'; name: string; in: 'header' | 'query' | 'cookie'; description?: string };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * Adds a security scheme to the OpenAPI document's `components.securitySchemes` (before `ready`), so
+     * routes may name it in `schema.security`. Apps not built by `buildServer` have no OpenAPI document to add to.
+     */
+    declareSecurityScheme?: (name: string, scheme: SecurityScheme) => void;
+  }
+}
+
 const PROBES = /^\/(health|ready|metrics)(\?|$)/;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -121,6 +136,11 @@ export async function buildServer(options: ServerOptions): Promise<RestApp> {
     await app.register(metricsPlugin, { service: opts.name, registry: opts.metrics ?? metricsRegistry() });
   }
 
+  // Filled by plugins (the gateway's bearer auth) through `declareSecurityScheme`; read when the document is built.
+  const components: { securitySchemes?: Record<string, SecurityScheme> } = {};
+  app.decorate('declareSecurityScheme', (name: string, scheme: SecurityScheme) => {
+    components.securitySchemes = { ...components.securitySchemes, [name]: scheme };
+  });
   if (opts.docs) {
     await app.register(swagger, {
       openapi: {
@@ -130,6 +150,7 @@ export async function buildServer(options: ServerOptions): Promise<RestApp> {
           version: opts.version,
           ...(opts.description ? { description: opts.description } : {}),
         },
+        components,
       },
       transform: jsonSchemaTransform,
       transformObject: jsonSchemaTransformObject,

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { createLogger, ConfigError, RestError } from '../../restlib/index.js';
 import { DEMO_BOOKS } from '../../aggregates/library/contract.js';
 import { ALL_SERVICES } from '../services/index.js';
-import { GATEWAY_SERVICE } from '../services/gateway.js';
+import { GATEWAY_SECURITY_OPTIONS, GATEWAY_SERVICE } from '../services/gateway.js';
+import { gatewaySecurity, type GatewayComponent, type GatewaySecurity } from '../../gateway/service.js';
 import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 import { delayStart } from './startService.js';
@@ -45,6 +46,7 @@ const platformSpec = (program: string) => ({
   program,
   description: PLATFORM_DESCRIPTION[program === 'bookshelf start' ? 'embedded' : 'real'],
   options: {
+    ...GATEWAY_SECURITY_OPTIONS,
     dataFile: {
       flag: '--data-file <path>',
       description: 'keep the in-memory event log in this append-only file, so a restart keeps the data',
@@ -63,6 +65,8 @@ const platformSpec = (program: string) => ({
 
 export interface RunningPlatform extends RunningHost {
   config: PlatformConfig;
+  /** What the gateway enforces (API keys, JWT, where the session key comes from), for the banner. */
+  security: GatewaySecurity;
 }
 
 /**
@@ -91,6 +95,10 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
   const deps: PlatformDeps = { bus, registry, log, clock: () => new Date() };
   const hosted: HostedService[] = [];
   let gateway: ServiceComponent | undefined;
+  // The gateway's security flags are the platform's (`bookshelf start --api-keys-file ...`).
+  const securityFlags = Object.fromEntries(
+    Object.keys(GATEWAY_SECURITY_OPTIONS).map((k) => [k, (config as unknown as Record<string, unknown>)[k]]),
+  );
   try {
     for (const entry of ALL_SERVICES) {
       const isGateway = entry === GATEWAY_SERVICE;
@@ -107,7 +115,10 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
         // The library's demo catalog is loaded at start: lending counts its copies (2 of each demo book).
         ...('copiesOf' in (entry.spec.options ?? {}) ? { copiesOf: DEMO_COPIES_BY_BOOK } : {}),
       };
-      const component = await entry.create(deps, isGateway ? { ...own, port: config.port } : { ...own, port: 0 });
+      const component = await entry.create(
+        deps,
+        isGateway ? { ...own, ...securityFlags, port: config.port } : { ...own, port: 0 },
+      );
       if (isGateway) gateway = component;
       hosted.push({ component, host: config.addr, port: isGateway ? config.port : 0, advertise: config.advertiseAddr });
     }
@@ -123,7 +134,8 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
     await host.stop('not ready in time');
     throw err;
   }
-  return { ...host, config };
+  const security = (gateway as GatewayComponent | undefined)?.security ?? gatewaySecurity();
+  return { ...host, config, security };
 }
 
 /**

@@ -11,7 +11,7 @@ export function adminPages(scope: RestApp, kit: PageKit): void {
     '/library/admin',
     { schema: { hide: true } },
     page(async (req, reply) => {
-      if (!librarian(req, reply)) return reply;
+      if (!(await librarian(req, reply))) return reply;
       const lent = [...(await loansByUser()).values()].reduce((n, books) => n + books.length, 0);
       return send(reply, 200, adminPage(context(req, reply), lent));
     }),
@@ -19,9 +19,9 @@ export function adminPages(scope: RestApp, kit: PageKit): void {
 
   scope.post(
     '/library/admin/reset',
-    { schema: { hide: true } },
+    { config: { access: 'session' }, schema: { hide: true } },
     page(async (req, reply) => {
-      if (!librarian(req, reply)) return reply;
+      if (!(await librarian(req, reply))) return reply;
       const formKey = ResetForm.catch({}).parse(req.body ?? {}).formKey;
       let returned = 0;
       let failed = 0;

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { PlatformDeps } from '../../platform/index.js';
 import { IDEMPOTENCY_KEY_HEADER } from '../../platform/index.js';
 import type { RestApp } from '../../restlib/index.js';
-import { CredentialsSchema, type Book } from '../../aggregates/library/contract.js';
+import { CredentialsSchema, type Book, type Patron } from '../../aggregates/library/contract.js';
+import type { GatewayContext } from '../module.js';
 import type { WaitAnswer } from './messages.js';
 import { errorPage, type Flash, type PageContext, type PageSession } from './pages.js';
-import { decodeSession, FLASH_COOKIE, SESSION_COOKIE } from './session.js';
+import { endLogin, putFlash, sessionPatron, takeFlash } from './session.js';
 
 const FormText = z.string().max(500).optional();
 /** The per-form key the pages put in every form (`formKey`): the idempotency key of what the form does. */
@@ -33,17 +34,18 @@ export class PageError extends Error {
 }
 
 /**
- * What every library page uses: calls to this gateway's own routes (the same rules and read-your-writes), the
- * signed session and flash cookies, page rendering with its security headers, and the checks of who may do what.
+ * What every library page uses: calls to this gateway's own routes (the same rules and read-your-writes, with the
+ * gateway's own credential), the sealed session (login, flash message, CSRF secret), page rendering with its
+ * security headers, and the checks of who may do what.
  */
-export function pageKit(root: RestApp, deps: PlatformDeps) {
+export function pageKit(root: RestApp, deps: PlatformDeps, gateway: GatewayContext) {
   /** Calls a route of this gateway (lending and library JSON routes): the same path, rules and read-your-writes. */
   const call = async <T>(method: 'GET' | 'POST', url: string, payload?: unknown, key?: string) => {
     const res = await root.inject({
       method,
       url,
       ...(payload === undefined ? {} : { payload: payload as object }),
-      ...(key === undefined ? {} : { headers: { [IDEMPOTENCY_KEY_HEADER]: key } }),
+      headers: { ...gateway.internalHeaders, ...(key === undefined ? {} : { [IDEMPOTENCY_KEY_HEADER]: key }) },
     });
     let body: unknown;
     try {
@@ -60,57 +62,60 @@ export function pageKit(root: RestApp, deps: PlatformDeps) {
     }
     return res.body;
   };
-  const sessionOf = (req: FastifyRequest): PageSession | undefined => {
-    const value = req.cookies[SESSION_COOKIE];
-    if (!value) return undefined;
-    const unsigned = req.unsignCookie(value);
-    return unsigned.valid && unsigned.value ? decodeSession(unsigned.value, deps.clock()) : undefined;
+  const sessionOf = (req: FastifyRequest): PageSession | undefined => sessionPatron(req.session, deps.clock());
+  const setFlash = (reply: FastifyReply, flash: Flash) => putFlash(reply.request.session, flash);
+  /**
+   * What a page shows besides its content: who is logged in, the flash message (taken: shown once), and the CSRF
+   * token of its forms. A page has forms that post when someone is logged in (log out, borrow, return, reset) or
+   * when it says so (`forms`: the login page); anonymous pages make no session.
+   */
+  const context = (req: FastifyRequest, reply: FastifyReply, opts: { forms?: boolean } = {}): PageContext => {
+    const session = sessionOf(req);
+    return {
+      session,
+      here: req.url,
+      flash: takeFlash(req.session),
+      csrf: session || opts.forms ? reply.generateCsrf() : undefined,
+    };
   };
-  const cookieOptions = { path: '/library', httpOnly: true, sameSite: 'lax', signed: true } as const;
-  const setFlash = (reply: FastifyReply, flash: Flash) =>
-    reply.setCookie(FLASH_COOKIE, Buffer.from(JSON.stringify(flash)).toString('base64url'), {
-      ...cookieOptions,
-      maxAge: 60,
-    });
-  const takeFlash = (req: FastifyRequest, reply: FastifyReply): Flash | undefined => {
-    const value = req.cookies[FLASH_COOKIE];
-    if (!value) return undefined;
-    void reply.clearCookie(FLASH_COOKIE, { path: '/library' });
-    const unsigned = req.unsignCookie(value);
-    if (!unsigned.valid || !unsigned.value) return undefined;
-    try {
-      const flash = JSON.parse(Buffer.from(unsigned.value, 'base64url').toString('utf8')) as Flash;
-      return ['success', 'error', 'info'].includes(flash.kind) && typeof flash.text === 'string' ? flash : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const context = (req: FastifyRequest, reply: FastifyReply): PageContext => ({
-    session: sessionOf(req),
-    here: req.url,
-    flash: takeFlash(req, reply),
-  });
   const send = sendPage;
   const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
   const toLogin = (reply: FastifyReply, next: string) =>
     redirect(reply, `/library/login?next=${encodeURIComponent(next)}`);
 
-  /** Pages render errors as pages; a cross-site form post is refused (the cookies are also SameSite=Lax). */
+  /** Pages render errors as pages (a failed upstream, a PageError with its status). */
   const page =
     (handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
-      if (req.method === 'POST' && !sameOrigin(req)) {
-        return send(reply, 403, errorPage(context(req, reply), 'Forbidden', 'This form was sent from another site.'));
-      }
       try {
         return await handler(req, reply);
       } catch (err) {
-        const status = err instanceof PageError ? err.status : 503;
-        if (!(err instanceof PageError)) req.log.error({ err }, 'library page failed');
-        const text = err instanceof PageError ? err.message : 'The library is not available right now. Try again soon.';
-        return send(reply, status, errorPage({ session: sessionOf(req), here: req.url }, 'Sorry', text));
+        return sendPageError(req, reply, err);
       }
     };
+  /** An error as a page of the app: its status when it has one (a PageError, a CSRF refusal), else 503. */
+  const sendPageError = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
+    const code = (err as { code?: unknown }).code;
+    const status =
+      err instanceof PageError
+        ? err.status
+        : typeof code === 'string' && code.startsWith('FST_CSRF_')
+          ? 403
+          : (err as { statusCode?: unknown }).statusCode;
+    const known = typeof status === 'number' && status >= 400 && status < 500;
+    if (!known && !(err instanceof PageError)) req.log.error({ err }, 'library page failed');
+    const text =
+      err instanceof PageError
+        ? err.message
+        : status === 403
+          ? 'This form has expired or did not come from this page. Go back, reload the page and send it again.'
+          : known
+            ? 'The library could not read this form.'
+            : 'The library is not available right now. Try again soon.';
+    const session = sessionOf(req);
+    const ctx = { session, here: req.url, csrf: session ? reply.generateCsrf() : undefined };
+    return send(reply, known || err instanceof PageError ? (status as number) : 503, errorPage(ctx, 'Sorry', text));
+  };
 
   const catalogBooks = async (query: Record<string, string | undefined> = {}) => {
     const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]));
@@ -125,30 +130,31 @@ export function pageKit(root: RestApp, deps: PlatformDeps) {
       formKey && `library-${path}-${formKey}`,
     );
 
-  /** The logged-in patron, checked against the registry: a card removed since login no longer borrows. */
+  /**
+   * The logged-in patron, checked against the registry: a card removed since login no longer borrows (the
+   * session is ended), and the role is the registry's now, not the one at login.
+   */
   const patronOf = async (req: FastifyRequest, reply: FastifyReply, next: string) => {
     const session = sessionOf(req);
     if (!session) {
       void toLogin(reply, next);
       return undefined;
     }
-    const res = await call('GET', `/library/api/patrons/${encodeURIComponent(session.libraryId)}`);
+    const res = await call<Patron>('GET', `/library/api/patrons/${encodeURIComponent(session.libraryId)}`);
     if (res.status === 404) {
-      void reply.clearCookie(SESSION_COOKIE, { path: '/library' });
+      endLogin(req.session);
       setFlash(reply, { kind: 'error', text: 'Your library card is not registered; please log in again.' });
       void toLogin(reply, next);
       return undefined;
     }
-    if (res.status !== 200) throw new PageError(503, 'The patron registry is not available right now.');
-    return session;
+    if (res.status !== 200 || !res.body) throw new PageError(503, 'The patron registry is not available right now.');
+    return { ...session, role: res.body.role };
   };
 
-  const librarian = (req: FastifyRequest, reply: FastifyReply): PageSession | undefined => {
-    const session = sessionOf(req);
-    if (!session) {
-      void toLogin(reply, '/library/admin');
-      return undefined;
-    }
+  /** A librarian (the registry's role: the demo librarian is Melvil Dewey, LIB-0001); a patron gets 403. */
+  const librarian = async (req: FastifyRequest, reply: FastifyReply): Promise<PageSession | undefined> => {
+    const session = await patronOf(req, reply, '/library/admin');
+    if (!session) return undefined;
     if (session.role !== 'librarian') {
       void send(reply, 403, errorPage(context(req, reply), 'Forbidden', 'Only librarians may use the admin page.'));
       return undefined;
@@ -168,10 +174,9 @@ export function pageKit(root: RestApp, deps: PlatformDeps) {
     call,
     mustGet,
     sessionOf,
-    cookieOptions,
     setFlash,
-    takeFlash,
     context,
+    sendPageError,
     send,
     redirect,
     toLogin,
@@ -199,15 +204,4 @@ export function sendPage(reply: FastifyReply, status: number, page: string): Fas
     .header('cache-control', 'no-store')
     .type('text/html; charset=utf-8')
     .send(page);
-}
-
-/** A form post from this site: no Origin header (older clients) or one naming this host. */
-function sameOrigin(req: FastifyRequest): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }

@@ -20,6 +20,8 @@ export interface PageContext {
   /** The current page (path and query), where login sends the patron back to. */
   here: string;
   flash?: Flash | undefined;
+  /** The CSRF token every form that posts carries (`_csrf`); set when the page has such a form. */
+  csrf?: string | undefined;
 }
 
 /** A catalog book with what the lending flow says about it. */
@@ -38,6 +40,9 @@ export interface Loan {
   due: string;
 }
 
+/** The CSRF token field of a form that posts (@fastify/csrf-protection checks it against the session's secret). */
+const csrfField = (ctx: PageContext) => html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}" />`;
+
 const nav = (ctx: PageContext) =>
   html`<nav aria-label="Main">
     <ul>
@@ -49,6 +54,7 @@ const nav = (ctx: PageContext) =>
     ${
       ctx.session
         ? html`<form method="post" action="/library/logout" class="who">
+            ${csrfField(ctx)}
             <span
               >Signed in as
               <strong>${ctx.session.firstName} ${ctx.session.lastName}</strong> (${ctx.session.libraryId})</span
@@ -108,6 +114,7 @@ function action(s: ShelfBook, ctx: PageContext): SafeHtml | string {
     return html`<a href="/library/login?next=${encodeURIComponent(ctx.here)}">Log in to borrow</a>`;
   }
   return html`<form method="post" action="/library/borrow">
+    ${csrfField(ctx)}
     <input type="hidden" name="book" value="${s.book.id}" />
     <input type="hidden" name="next" value="${ctx.here}" />
     ${formKey()}
@@ -175,6 +182,7 @@ export function myBooksPage(ctx: PageContext, loans: readonly Loan[], limit: num
         <td><time datetime="${l.due}">${l.due}</time></td>
         <td>
           <form method="post" action="/library/return">
+            ${csrfField(ctx)}
             <input type="hidden" name="book" value="${l.book}" />
             ${formKey()}
             <button type="submit" aria-label="Return ${l.title}">Return</button>
@@ -218,6 +226,7 @@ export function loginPage(
     'Log in',
     ctx,
     html`<form method="post" action="/library/login" class="login">
+      ${csrfField(ctx)}
       <input type="hidden" name="next" value="${next}" />
       <p>
         <label for="firstName">First name</label>
@@ -286,7 +295,7 @@ export function adminPage(ctx: PageContext, lent: number): string {
     ctx,
     html`<p id="lent-count">${lent} ${lent === 1 ? 'copy is' : 'copies are'} lent right now.</p>
       <form method="post" action="/library/admin/reset">
-        ${formKey()}
+        ${csrfField(ctx)} ${formKey()}
         <p><button type="submit" class="danger">Return every loan</button></p>
       </form>`,
   );

@@ -69,7 +69,7 @@ export function readerPages(scope: RestApp, kit: PageKit): void {
   ] as const) {
     scope.post(
       path,
-      { schema: { hide: true } },
+      { config: { access: 'session' }, schema: { hide: true } },
       page(async (req, reply) => {
         const form = BookForm.safeParse(req.body ?? {});
         const next = kind === 'requests' ? safeNext(form.data?.next) : '/library/my-books';

@@ -1,65 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type secureSession from '@fastify/secure-session';
 import { z } from 'zod';
-import type { Logger } from 'pino';
-import type { PageSession } from './pages.js';
+import type { Flash, PageSession } from './pages.js';
 
-/** Name of the signed session cookie (path `/library`). */
+/**
+ * Name of the session cookie (path `/library`): @fastify/secure-session seals its content (libsodium secretbox:
+ * XSalsa20-Poly1305), so it can be neither read nor changed without the session key.
+ */
 export const SESSION_COOKIE = 'bookshelf_library_session';
-/** Name of the signed one-shot message cookie (the outcome of the last form post). */
-export const FLASH_COOKIE = 'bookshelf_library_flash';
-/** Env var holding the secret that signs the cookies; every gateway instance must get the same one. */
-export const SESSION_SECRET_ENV = 'BOOKSHELF_SESSION_SECRET';
-/** The fixed secret of embedded mode (`bookshelf start`) only: sessions survive a restart there too. */
-export const DEV_SESSION_SECRET = 'bookshelf-embedded-dev-session-secret-not-for-real-deployments';
-/** How long a login lasts. */
+/** How long a login lasts, from the login on (and how long an idle session cookie lives). */
 export const SESSION_MAX_AGE_S = 8 * 60 * 60;
 
-const SessionSchema = z.strictObject({
-  v: z.literal(1),
+/** What a login puts in the session: the patron, a new session id, and when they logged in. */
+const LoginSchema = z.strictObject({
+  sid: z.uuid(),
   libraryId: z.string().min(1).max(40),
   firstName: z.string().min(1).max(100),
   lastName: z.string().min(1).max(100),
   role: z.enum(['patron', 'librarian']),
-  /** Issued at, epoch seconds: a cookie kept beyond its max age is refused on the server too. */
-  iat: z.number().int(),
+  /** Epoch seconds: a login older than `SESSION_MAX_AGE_S` is over, however active the session was. */
+  at: z.number().int(),
 });
+const FlashSchema = z.object({ kind: z.enum(['success', 'error', 'info']), text: z.string().max(500) });
+
+type Session = secureSession.Session;
+/** The session's `set` for this app's fields (the plugin's typing knows of none). */
+const set = (session: Session, key: 'login' | 'flash', value: unknown) =>
+  (session as unknown as { set(key: string, value: unknown): void }).set(key, value);
+
+/** The logged-in patron of a session, or undefined (none, malformed, or a login older than its max age). */
+export function sessionPatron(session: Session, now: Date): PageSession | undefined {
+  const parsed = LoginSchema.safeParse(session.get('login'));
+  if (!parsed.success) return undefined;
+  const age = now.getTime() / 1000 - parsed.data.at;
+  if (age < -60 || age > SESSION_MAX_AGE_S) return undefined;
+  const { libraryId, firstName, lastName, role } = parsed.data;
+  return { libraryId, firstName, lastName, role };
+}
 
 /**
- * The secret that signs session cookies: `BOOKSHELF_SESSION_SECRET` (at least 32 characters) when set; otherwise
- * the fixed dev secret on the in-memory bus (embedded), and a random per-process secret on real infrastructure
- * (logged as a warning: sessions then neither survive a restart nor work across gateway instances).
+ * Logs a patron in: the session is regenerated first (everything it held before, the CSRF secret included, is
+ * dropped), then gets a new session id, so a session planted before the login is not the one that is logged in.
  */
-export function sessionSecret(env: Record<string, string | undefined>, embedded: boolean, log: Logger): string {
-  const configured = env[SESSION_SECRET_ENV];
-  if (configured !== undefined && configured !== '') {
-    if (configured.length < 32) throw new Error(`${SESSION_SECRET_ENV} must be at least 32 characters`);
-    return configured;
-  }
-  if (embedded) return DEV_SESSION_SECRET;
-  log.warn(
-    `${SESSION_SECRET_ENV} is not set: library sessions use a random secret of this process only (lost at restart, ` +
-      'not shared with other gateway instances)',
-  );
-  return crypto.randomUUID() + crypto.randomUUID();
+export function startLogin(session: Session, patron: PageSession, now: Date): void {
+  session.regenerate();
+  set(session, 'login', { sid: randomUUID(), ...patron, at: Math.floor(now.getTime() / 1000) });
 }
 
-/** Cookie value (before signing) for a logged-in patron. */
-export function encodeSession(session: PageSession, now: Date): string {
-  const payload = { v: 1, ...session, iat: Math.floor(now.getTime() / 1000) };
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+/** Logs out: the session is regenerated empty (a new CSRF secret comes with the next form). */
+export function endLogin(session: Session): void {
+  session.regenerate();
 }
 
-/** The session in a verified cookie value, or undefined when malformed or older than `SESSION_MAX_AGE_S`. */
-export function decodeSession(value: string, now: Date): PageSession | undefined {
-  try {
-    const parsed = SessionSchema.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-    if (!parsed.success) return undefined;
-    const age = now.getTime() / 1000 - parsed.data.iat;
-    if (age < -60 || age > SESSION_MAX_AGE_S) return undefined;
-    const { libraryId, firstName, lastName, role } = parsed.data;
-    return { libraryId, firstName, lastName, role };
-  } catch {
-    return undefined;
-  }
+/** The session id of the login (tests and logs tell sessions apart by it; it is no credential). */
+export function sessionId(session: Session): string | undefined {
+  const parsed = LoginSchema.safeParse(session.get('login'));
+  return parsed.success ? parsed.data.sid : undefined;
+}
+
+/** The one-shot message of the next page (the outcome of a form post), kept in the sealed session. */
+export function putFlash(session: Session, flash: Flash): void {
+  set(session, 'flash', flash);
+}
+
+export function takeFlash(session: Session): Flash | undefined {
+  const value: unknown = session.get('flash');
+  if (value === undefined) return undefined;
+  set(session, 'flash', undefined);
+  const parsed = FlashSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 const SAFE_NEXT = /^\/library\/[A-Za-z0-9\-._~/?=&%+]*$/;

@@ -20,6 +20,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** 32 bytes, base64: the key of the library's sealed session cookies (BOOKSHELF_SESSION_KEY). */
+const SESSION_KEY = Buffer.alloc(32, 'library-e2e-session-key').toString('base64');
+
 type Who = { first: string; last: string; id: string };
 const ADA: Who = { first: 'Ada', last: 'Lovelace', id: 'L-1001' };
 const ALAN: Who = { first: 'Alan', last: 'Turing', id: 'L-1002' };
@@ -68,7 +71,8 @@ describe('library web app in headless Chromium on bookshelf up (Redis)', () => {
         BOOKSHELF_BROKER: '',
         CONSUL_HTTP_ADDR: '',
         BOOKSHELF_CONSUL: '',
-        BOOKSHELF_SESSION_SECRET: 'library-e2e-secret-0123456789-abcdefghijklmnop',
+        // The same session key after the restart below: logins survive it (without one they end at restart).
+        BOOKSHELF_SESSION_KEY: SESSION_KEY,
       });
       await waitForReady(`${gw}/ready`, up, 120_000);
     };
@@ -141,6 +145,12 @@ describe('library web app in headless Chromium on bookshelf up (Redis)', () => {
     await page.waitForURL(`${gw}/library/catalog?author=austen`);
     expect(await page.locator('nav').innerText()).toContain('Signed in as Ada Lovelace');
     expect(await row(page, 'emma').count()).toBe(1);
+    // Every form carries its CSRF token; the browser sends Origin: logging out works as a click.
+    expect(await page.locator('form[method=post] input[name=_csrf]').count()).toBeGreaterThan(1);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${gw}/library/catalog`);
+    expect(await flash(page)).toBe('You are logged out.');
+    expect(await page.locator('nav').innerText()).not.toContain('Signed in');
   });
 
   it('catalog search by author and by title (case-insensitive)', async () => {
@@ -247,9 +257,15 @@ describe('library web app in headless Chromium on bookshelf up (Redis)', () => {
     await shot(ada, 'about');
   });
 
-  it('a session survives a restart of the platform (signed cookie, no server-side session store)', async () => {
+  it('a session survives a restart of the platform (sealed cookie, same key, no server-side session store)', async () => {
     const page = await loggedIn(GRACE, '/library/my-books');
     expect(await page.locator('nav').innerText()).toContain('Signed in as Grace Hopper');
+    // The cookie is sealed (HttpOnly, encrypted): nothing of the patron can be read from it.
+    const [cookie] = await page.context().cookies(`${gw}/library/`);
+    expect(cookie).toMatchObject({ name: 'bookshelf_library_session', httpOnly: true, sameSite: 'Lax' });
+    for (const text of [cookie!.value, Buffer.from(decodeURIComponent(cookie!.value), 'base64').toString('latin1')]) {
+      expect(text).not.toMatch(/Grace|Hopper|L-1003/);
+    }
     expect(await up.stop()).toBe(0);
     await startUp();
     await page.goto(`${gw}/library/my-books`);

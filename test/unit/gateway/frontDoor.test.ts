@@ -7,6 +7,7 @@ import type { PlatformDeps, ServiceComponent } from '../../../platform/index.js'
 import { gatewayModules, gatewayService } from '../../../gateway/service.js';
 import { wantsHtml } from '../../../gateway/frontDoor.js';
 import { banner } from '../../../cli/commands/platform.js';
+import { gatewaySecurity } from '../../../gateway/service.js';
 import { GATEWAY_SERVICE } from '../../../cli/services/gateway.js';
 import { loadPlatformConfig } from '../../../platform/index.js';
 import { DEMO_PATRONS, findPatron } from '../../../aggregates/library/contract.js';
@@ -152,7 +153,7 @@ describe('the start-up banner', () => {
   ]);
 
   it('names the front door, the library web app and its demo logins (what the login page accepts)', () => {
-    const text = banner(urls, 'embedded');
+    const text = banner(urls, 'embedded', gatewaySecurity());
     expect(text).toContain('Front door:  http://127.0.0.1:8000/\n');
     expect(text).toContain('Library app: http://127.0.0.1:8000/library/');
     expect(text).toContain('log in as Ada Lovelace, library ID L-1001');
@@ -161,5 +162,22 @@ describe('the start-up banner', () => {
     const { patron } = LIBRARY_DEMO_LOGINS;
     expect(findPatron(new Map(DEMO_PATRONS.map((p) => [p.libraryId, p])), patron)?.role).toBe('patron');
     expect(text.split('\n')[0]).toBe('Bookshelf is running (embedded: in-memory bus and registry).');
+  });
+
+  it('says whether writes need an API key and how long library logins last; with keys, the examples carry one', () => {
+    const open = banner(urls, 'embedded', gatewaySecurity());
+    expect(open).toContain('\nAPI keys: off (every write is open; --api-keys-file to require them)\n');
+    expect(open).toContain('\nSessions: a key made at start: library logins end at restart');
+    expect(open).not.toContain('authorization');
+    const key = 'k3y-0f-the-ci-j0b-8c1f0e2a9b7d';
+    const secured = banner(
+      urls,
+      'real',
+      gatewaySecurity({ apiKeys: [{ name: 'ci', key }], apiKeysFrom: ['--api-keys-file keys.txt'] }),
+    );
+    expect(secured).toContain('\nAPI keys: on (1 key from --api-keys-file keys.txt): writes and admin routes need');
+    expect(secured).toContain('Try (with one of your keys in $KEY):');
+    expect(secured).toContain(`curl -s -XPOST http://127.0.0.1:8000/bookshelf/books -H "authorization: Bearer $KEY"`);
+    expect(secured).not.toContain(key);
   });
 });

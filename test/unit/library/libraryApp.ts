@@ -7,15 +7,26 @@ import type { PlatformDeps } from '../../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from '../../../cli/host/runHost.js';
 import { LENDING_SERVICES } from '../../../cli/services/lending.js';
 import { LIBRARY_SERVICES } from '../../../cli/services/library.js';
-import { gatewayService } from '../../../gateway/service.js';
+import { gatewaySecurity, gatewayService, type GatewaySecurity } from '../../../gateway/service.js';
 import { LENDING_GATEWAY } from '../../../gateway/lendingRoutes.js';
 import { LIBRARY_GATEWAY } from '../../../gateway/library/routes.js';
+
+export interface GatewayOptions {
+  security?: GatewaySecurity;
+  clock?: () => Date;
+  logStream?: { write(line: string): void };
+}
 
 export interface LibraryApp {
   deps: PlatformDeps;
   /** A gateway app for `inject` (more can be made with `gateway()`, e.g. a second instance). */
   app: RestApp;
-  gateway(): Promise<RestApp>;
+  /**
+   * Another gateway instance over the same services: by default with the first one's security (its session key
+   * too, as gateway instances given the same --session-key-file), or with `security`; `clock` is the gateway's
+   * (the login limit's), `logStream` where its log goes.
+   */
+  gateway(opts?: GatewayOptions): Promise<RestApp>;
   close(): Promise<void>;
 }
 
@@ -40,12 +51,17 @@ export async function startLibraryApp(): Promise<LibraryApp> {
   const host: RunningHost = await runHost(hosted, deps, { signals: false });
   const apps: RestApp[] = [];
   const stops: (() => Promise<void>)[] = [];
-  const gateway = async () => {
-    const component = gatewayService(deps, {
+  const shared = gatewaySecurity();
+  const gateway = async (opts: GatewayOptions = {}) => {
+    const component = gatewayService(opts.clock ? { ...deps, clock: opts.clock } : deps, {
       identity: { name: 'gateway', id: `gw${apps.length}`, tags: [] },
       modules: [LENDING_GATEWAY, LIBRARY_GATEWAY],
+      security: opts.security ?? shared,
     });
-    const app = await buildServer({ name: 'gateway', logger: log });
+    const app = await buildServer({
+      name: 'gateway',
+      ...(opts.logStream ? { logStream: opts.logStream, logLevel: 'trace' as const } : { logger: log }),
+    });
     await component.routes(app);
     await app.ready();
     apps.push(app);
