@@ -13,16 +13,28 @@ const OPERATIONS: readonly EntryLink[] = [
 export interface FrontDoorIndex {
   name: string;
   docs: string;
-  domains: { domain: string; summary: string; links: EntryLink[] }[];
-  operations: EntryLink[];
+  domains: { domain: string; summary: string; links: FrontDoorLink[] }[];
+  operations: FrontDoorLink[];
 }
 
-export function frontDoorIndex(modules: readonly GatewayModule[], docs: boolean): FrontDoorIndex {
+/** A link as the index shows it: `needs` says what a caller must send (an admin route with auth on). */
+export interface FrontDoorLink {
+  href: string;
+  text: string;
+  needs?: string;
+}
+
+const NEEDS_KEY = 'Authorization: Bearer <key>';
+
+/** With `secured` (API keys or JWT on), admin entries are marked: following them without a key answers 401. */
+export function frontDoorIndex(modules: readonly GatewayModule[], docs: boolean, secured = false): FrontDoorIndex {
+  const shown = ({ href, text, access }: EntryLink): FrontDoorLink =>
+    secured && access === 'admin' ? { href, text, needs: NEEDS_KEY } : { href, text };
   return {
     name: 'Bookshelf gateway',
     docs: docs ? '/docs' : '',
-    domains: modules.map((m) => ({ domain: m.domain, summary: m.summary, links: [...m.entries] })),
-    operations: [...OPERATIONS],
+    domains: modules.map((m) => ({ domain: m.domain, summary: m.summary, links: m.entries.map(shown) })),
+    operations: OPERATIONS.map(shown),
   };
 }
 
@@ -35,9 +47,14 @@ export function wantsHtml(accept: string | undefined): boolean {
   });
 }
 
-const links = (list: readonly EntryLink[]) =>
+// A route that needs a key is not a link (a browser would get 401): its request is shown for curl instead.
+const links = (list: readonly FrontDoorLink[]) =>
   html`<ul>
-    ${list.map((l) => html`<li><a href="${l.href}">${l.text}</a> <code>GET ${l.href}</code></li>`)}
+    ${list.map((l) =>
+      l.needs
+        ? html`<li>${l.text} <code>GET ${l.href}</code> with <code>${l.needs}</code></li>`
+        : html`<li><a href="${l.href}">${l.text}</a> <code>GET ${l.href}</code></li>`,
+    )}
   </ul>`;
 
 export function frontDoorPage(index: FrontDoorIndex, styles: string | undefined): string {
@@ -76,8 +93,8 @@ export function frontDoorPage(index: FrontDoorIndex, styles: string | undefined)
  * entry routes, instead of a 404; JSON for clients that do not ask for HTML. Hidden from the OpenAPI document like
  * the library's pages (it is a page, not an API route; the document itself is what it links to).
  */
-export function frontDoorRoute(app: RestApp, modules: readonly GatewayModule[]): void {
-  const index = frontDoorIndex(modules, app.hasRoute({ method: 'GET', url: '/docs' }));
+export function frontDoorRoute(app: RestApp, modules: readonly GatewayModule[], secured: boolean): void {
+  const index = frontDoorIndex(modules, app.hasRoute({ method: 'GET', url: '/docs' }), secured);
   const styles = modules.some((m) => m.domain === 'library') ? '/library/style.css' : undefined;
   const page = frontDoorPage(index, styles);
   app.get('/', { schema: { hide: true } }, (req, reply) => {

@@ -7,6 +7,8 @@ import type { Upstreams } from './upstream.js';
 export interface EntryLink {
   href: string;
   text: string;
+  /** An admin route: with API keys or JWT on, a browser cannot follow it, so the front door says what it needs. */
+  access?: 'admin';
 }
 
 /** What the gateway gives every module besides the upstreams: its security settings and its own credential. */

@@ -94,7 +94,7 @@ export function gatewayService(
         await app.register(bearerAuthPlugin, { apiKeys: [...security.apiKeys, internal], jwt: security.jwt });
       }
       for (const mod of modules) await mod.routes(app, up, deps, context);
-      frontDoorRoute(app, modules);
+      frontDoorRoute(app, modules, authRequired(security));
     },
     readiness: () => {
       if (gate.isOpen()) return { ready: true, checks: { upstreams: up.known() } };

@@ -117,7 +117,7 @@ export const LIBRARY_GATEWAY: GatewayModule = {
   entries: [
     { href: '/library/', text: `The library web app (log in as ${loginText(LIBRARY_DEMO_LOGINS.patron)})` },
     { href: '/library/api/books', text: 'The catalog (JSON)' },
-    { href: '/library/api/patrons', text: 'The registered patrons (JSON)' },
+    { href: '/library/api/patrons', text: 'The registered patrons (JSON)', access: 'admin' },
   ],
   routes: libraryGatewayRoutes,
 };

@@ -15,7 +15,12 @@ import { LIBRARY_DEMO_LOGINS } from '../../../gateway/library/routes.js';
 
 const log = pino({ level: 'silent' });
 
-const gatewayApp = async (modules = gatewayModules(['bookshelf', 'orders', 'lending', 'library'])) => {
+type FrontDoorJson = { domains: { domain: string; links: { href: string; needs?: string }[] }[] };
+
+const gatewayApp = async (
+  modules = gatewayModules(['bookshelf', 'orders', 'lending', 'library']),
+  security = gatewaySecurity(),
+) => {
   const deps: PlatformDeps = {
     bus: await createEventBus({ kind: 'memory' }),
     registry: createRegistry({ kind: 'memory', health: 'passing' }, log),
@@ -25,6 +30,7 @@ const gatewayApp = async (modules = gatewayModules(['bookshelf', 'orders', 'lend
   const component: ServiceComponent = gatewayService(deps, {
     identity: { name: 'gateway', id: 'gw', tags: [] },
     modules,
+    security,
   });
   const app = await buildServer({ name: 'gateway', logger: log });
   await component.routes(app);
@@ -116,6 +122,35 @@ describe('the gateway front door (GET /)', () => {
     } finally {
       await one.close();
     }
+  });
+
+  it('with API keys on, an admin entry is no link: it shows the request and the header it needs', async () => {
+    const secured = await gatewayApp(undefined, gatewaySecurity({ apiKeys: [{ name: 'ci', key: 'k'.repeat(32) }] }));
+    try {
+      const page = await secured.app.inject({ url: '/', headers: { accept: BROWSER } });
+      const hrefs = [...page.body.matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]!);
+      expect(hrefs).not.toContain('/library/api/patrons');
+      expect(page.body).toContain(
+        '<code>GET /library/api/patrons</code> with <code>Authorization: Bearer &lt;key&gt;</code>',
+      );
+      // Every link a browser can follow answers without a key (forwarded ones 503 here: no upstream runs).
+      const statuses = await Promise.all(hrefs.map(async (url) => (await secured.app.inject({ url })).statusCode));
+      expect(statuses.filter((s) => s === 401 || s === 403 || s === 404)).toEqual([]);
+      const json = (await secured.app.inject({ url: '/' })).json<FrontDoorJson>();
+      const library = json.domains.find((d) => d.domain === 'library')!.links;
+      expect(library.find((l) => l.href === '/library/api/patrons')).toMatchObject({
+        needs: 'Authorization: Bearer <key>',
+      });
+      expect((await secured.app.inject({ url: '/library/api/patrons' })).statusCode).toBe(401);
+    } finally {
+      await secured.close();
+    }
+  });
+
+  it('open (the default), the same entry is a plain link', async () => {
+    const json = (await app.inject({ url: '/' })).json<FrontDoorJson>();
+    const patrons = json.domains.flatMap((d) => d.links).find((l) => l.href === '/library/api/patrons');
+    expect(patrons).toEqual({ href: '/library/api/patrons', text: 'The registered patrons (JSON)' });
   });
 
   it('wantsHtml reads the Accept header', () => {
