@@ -37,7 +37,9 @@ export class KafkaEventBus implements EventBus {
   readonly #log: Logger;
   readonly #admin: KafkaJs.Admin;
   readonly #serialAdmin: SerialAdmin;
-  readonly #producer: KafkaJs.Producer;
+  #producer: KafkaJs.Producer;
+  /** Set when a produce request failed: the producer's sequence numbers may no longer match the broker's. */
+  #producerSuspect = false;
   readonly #partitioner: ReturnType<KafkaJs.ICustomPartitioner>;
   readonly #partitionCounts = new Map<string, Promise<number>>();
   readonly #subscriptions = new Set<Subscription>();
@@ -54,16 +56,44 @@ export class KafkaEventBus implements EventBus {
     this.#kafka = new kafkajs.Kafka(kafkaConfig(kafkajs, options, log));
     this.#admin = this.#kafka.admin();
     this.#serialAdmin = new SerialAdmin(this.#admin);
-    this.#producer = this.#kafka.producer({
+    this.#producer = this.#newProducer();
+    this.#partitioner = kafkajs.Partitioners.DefaultPartitioner();
+    this.#deadLetters = new IndexedDeadLetterSink(this, log);
+  }
+
+  #newProducer(): KafkaJs.Producer {
+    return this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+      createPartitioner: this.#kafkajs.Partitioners.DefaultPartitioner,
       // Unlimited retries keep the idempotent producer's ordering guarantees (publishTimeoutMs bounds the wait).
-      retry: { ...options.retry, retries: Number.MAX_SAFE_INTEGER },
+      retry: { ...this.#options.retry, retries: Number.MAX_SAFE_INTEGER },
     });
-    this.#partitioner = kafkajs.Partitioners.DefaultPartitioner();
-    this.#deadLetters = new IndexedDeadLetterSink(this, log);
+  }
+
+  /**
+   * After a failed produce request, a new producer (a new producer id, sequences from 0) before the next one.
+   * kafkajs does not advance a partition's sequence number for a request that failed, although the broker may have
+   * written it (the broker crashed after appending, before answering): the next request then reuses that sequence,
+   * and the broker takes a batch with the same sequence range as a retry of the written one, answering its offset
+   * and dropping the new events. Seen as acknowledged writes missing after a broker SIGKILL (issue 13); the Java
+   * client bumps its epoch in the same case.
+   */
+  async #healthyProducer(): Promise<KafkaJs.Producer> {
+    if (!this.#producerSuspect) return this.#producer;
+    const old = this.#producer;
+    this.#producer = this.#newProducer();
+    this.#producerSuspect = false;
+    await Promise.allSettled([old.disconnect()]);
+    this.#log.info('a produce request failed: the idempotent producer starts over with a new producer id');
+    try {
+      await this.#producer.connect();
+    } catch (err) {
+      this.#producerSuspect = true;
+      throw err;
+    }
+    return this.#producer;
   }
 
   /**
@@ -265,10 +295,17 @@ export class KafkaEventBus implements EventBus {
       counters.set(counter, index + 1);
       return index;
     });
-    const metadata = await this.#producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    const producer = await this.#healthyProducer();
+    let metadata: KafkaJs.RecordMetadata[];
+    try {
+      metadata = await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (err) {
+      this.#producerSuspect = true;
+      throw err;
+    }
     const base = new Map<string, bigint>();
     for (const m of metadata) {
       const offset = m.baseOffset ?? m.offset;
