@@ -21,6 +21,9 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['**/*.test.ts'],
           exclude: ['**/node_modules/**', 'dist/**', '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.fault.test.ts'],
+          // Some unit tests run a tool (dependency-cruiser, tsc, the CLI): vitest's 5 s default failed them on a
+          // loaded machine (load average 14), which says nothing about the code.
+          testTimeout: 30_000,
         },
       },
       {
