@@ -156,7 +156,7 @@ export {
   type LendingErrorCode,
   type LendingIssue,
 } from './errors.js';
-export { readSetOf, sliceOf, stateFromSlice, type LendingReadSet, type LendingSlice } from './slice.js';
+export { readSetOf, sliceOf, stateFromSlice, unionReadSet, type LendingReadSet, type LendingSlice } from './slice.js';
 export { invariantViolations, toSnapshot, type LendingSnapshot } from './invariants.js';
 export { dueDate } from './dates.js';
 export { PersistentMap } from './persistentMap.js';
