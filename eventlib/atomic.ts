@@ -55,6 +55,8 @@ export interface AtomicSubscribeOptions extends Omit<SubscribeOptions, 'handler'
   maxConflicts?: number;
   /** This subscription's `claimIdleMs` (default: the bus's). */
   claimIdleMs?: number;
+  /** Entries this subscription's XREADGROUP fetches (default: the bus's `batchSize`); runs hold at most `maxBatch`. */
+  batchSize?: number;
 }
 
 /** A bus that can subscribe with atomic commits (the Redis adapter). */

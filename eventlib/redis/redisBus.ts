@@ -22,6 +22,7 @@ const AtomicExtraSchema = z.object({
   ),
   maxConflicts: z.int().min(1).max(100_000).default(100),
   claimIdleMs: z.int().min(10).optional(),
+  batchSize: z.int().min(1).max(10_000).optional(),
 });
 
 export { EVENT_FIELD, KEY_FIELD, deadLetterIdsKey } from './streams.js';
@@ -92,8 +93,8 @@ export class RedisEventBus implements EventBus, AtomicSubscriber {
    * keys it WATCHed. Each such subscription has a transaction connection of its own.
    */
   async subscribeAtomic(options: AtomicSubscribeOptions): Promise<Subscription> {
-    const { handleAtomic, maxConflicts, claimIdleMs, ...rest } = options;
-    const extra = AtomicExtraSchema.safeParse({ handleAtomic, maxConflicts, claimIdleMs });
+    const { handleAtomic, maxConflicts, claimIdleMs, batchSize, ...rest } = options;
+    const extra = AtomicExtraSchema.safeParse({ handleAtomic, maxConflicts, claimIdleMs, batchSize });
     if (!extra.success) {
       throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid subscribe options: ${z.prettifyError(extra.error)}`);
     }
@@ -104,7 +105,11 @@ export class RedisEventBus implements EventBus, AtomicSubscriber {
       );
     }
     const o = validateSubscribeOptions(rest, { handlerless: true });
-    const busOptions = claimIdleMs === undefined ? this.#options : Object.freeze({ ...this.#options, claimIdleMs });
+    const busOptions = Object.freeze({
+      ...this.#options,
+      ...(claimIdleMs !== undefined ? { claimIdleMs } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+    });
     return this.#subscribe(o, busOptions, { handler: handleAtomic, maxConflicts: extra.data.maxConflicts });
   }
 

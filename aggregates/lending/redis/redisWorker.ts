@@ -28,7 +28,7 @@ import { LendingKeys, parseSlice, sliceWrites } from './stateKeys.js';
 export interface RedisWorkerOptions extends WorkerOptions {
   /** Pending commands of other consumers idle this long are reclaimed (a crashed worker's); default the bus's. */
   claimIdleMs?: number;
-  /** Most commands decided in one optimistic transaction. Default 100 (at most what one XREADGROUP fetches). */
+  /** Most commands decided in one optimistic transaction (and fetched by one XREADGROUP). Default 100. */
   maxBatch?: number;
 }
 
@@ -102,6 +102,7 @@ export async function startRedisWorker(bus: EventBus, opts: RedisWorkerOptions):
     consumerName: name,
     registry: lendingRegistry(),
     maxBatch: opts.maxBatch ?? 100,
+    batchSize: opts.maxBatch ?? 100,
     ...(opts.claimIdleMs !== undefined ? { claimIdleMs: opts.claimIdleMs } : {}),
     handleAtomic: decideRun,
   });
