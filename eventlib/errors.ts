@@ -33,6 +33,11 @@ export const EVT_ERROR_CODES = {
   EVT_ERR_LOG_RESET: { retriable: false, poison: false },
   /** The broker refused or failed a request; `retriable` follows what the broker said. */
   EVT_ERR_BROKER: { retriable: true, poison: false },
+  /**
+   * Redis atomic commit: the transaction kept failing because other clients changed the keys it WATCHed
+   * (`maxConflicts` in a row). Counted as a failed attempt of the retry policy.
+   */
+  EVT_ERR_CONFLICT: { retriable: true, poison: false },
   /** The memory adapter could not read or write its journal file. */
   EVT_ERR_STORE: { retriable: false, poison: false },
   /** An optional client library (kafkajs, redis) is not installed. */

@@ -17,6 +17,8 @@ export { decodeMessage, INGEST_PRODUCER } from './ingest.js';
 export type { DecodeResult, IngestedEvent, IngestRule, IngestRules, RawMessage } from './ingest.js';
 export { ack, skip, retry, deadLetter, deadLetterTopic } from './port.js';
 export type {
+  BatchContext,
+  BatchHandler,
   EventBus,
   EventBusKind,
   Handler,
@@ -31,6 +33,16 @@ export type {
   SubscriptionStats,
   TopicAdmin,
 } from './port.js';
+export { atomicSubscriber } from './atomic.js';
+export type {
+  AtomicAppend,
+  AtomicContext,
+  AtomicHandler,
+  AtomicResult,
+  AtomicSubscribeOptions,
+  AtomicSubscriber,
+  RedisCommand,
+} from './atomic.js';
 export { RetryPolicySchema, DEFAULT_RETRY_POLICY, backoffDelay, isRetriableError } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 export { EventLibError, EVT_ERROR_CODES, isEventLibError, isPoisonError } from './errors.js';

@@ -150,6 +150,8 @@ export interface SubscriptionStats {
    * of the same poison message, or this group's from before a replay), so none was written again.
    */
   alreadyDeadLettered: number;
+  /** Redis atomic commits (`subscribeAtomic`) dropped because a WATCHed key changed; decided again. 0 elsewhere. */
+  conflicts: number;
 }
 
 export interface Subscription {

@@ -4,6 +4,7 @@ import { describeError } from '../errors.js';
 import { decodeMessage, type IngestRules, type RawMessage } from '../ingest.js';
 import {
   deadLetterTopic,
+  type BatchContext,
   type BatchHandler,
   type Handler,
   type HandlerContext,
@@ -12,7 +13,8 @@ import {
 } from '../port.js';
 import type { EventRegistry } from '../registry.js';
 import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
-import { deadLetterEnvelope, type DeadLetterCause } from './deadLetter.js';
+import { EventLibError } from '../errors.js';
+import { deadLetterEnvelope, type DeadLetterCause, type DeadLetterData } from './deadLetter.js';
 import type { DeadLetterSink } from './deadLetterSink.js';
 
 /** `done`: the outcome is applied, the adapter may acknowledge. `aborted`: closing; leave the message unacknowledged. */
@@ -42,6 +44,29 @@ export interface ProcessHooks {
 
 const KEEP_ALIVE_EVERY_MS = 1000;
 
+/** What one atomic commit applies: the handler's effects, the dead letters and the acknowledgement, together. */
+export interface AtomicCommitPlan<E> {
+  /** Every message the commit acknowledges (poison ones of the run, already dead-lettered, included). */
+  messages: readonly RawMessage[];
+  /** Dead-letter records to write (once per id) in the same commit. */
+  deadLetters: readonly { topic: string; record: Envelope<DeadLetterData> }[];
+  /** The handler's effects; undefined when it gave up (every event dead-lettered). */
+  effects: E | undefined;
+}
+
+/** The adapter's half of an atomic subscription (Redis: WATCH, MGET, MULTI / EXEC on its own connection). */
+export interface AtomicSteps<E> {
+  /** One call of the handler (the adapter adds its context: watch, read). */
+  decide(
+    events: readonly Envelope[],
+    ctx: BatchContext,
+  ): Promise<{ outcomes?: readonly Outcome[] | undefined; effects?: E | undefined }>;
+  /** Applies the plan atomically; `conflict` when a watched key changed (nothing applied). */
+  commit(plan: AtomicCommitPlan<E>): Promise<'committed' | 'conflict'>;
+  /** Drops what a failed `decide` left behind (its WATCHes). */
+  abandon(): Promise<void>;
+}
+
 /**
  * The one place that turns a raw message into an applied outcome, for every adapter: decode (poison ->
  * dead-letter), call the handler, retry with jittered backoff up to the policy's limit, skip, dead-letter.
@@ -58,6 +83,7 @@ export class MessageProcessor {
     poison: 0,
     unknown: 0,
     alreadyDeadLettered: 0,
+    conflicts: 0,
   };
 
   constructor(options: ProcessorOptions) {
@@ -130,39 +156,19 @@ export class MessageProcessor {
    * outcome is applied; the adapter then acknowledges them all.
    */
   async processBatch(messages: readonly RawMessage[], hooks: ProcessHooks = {}): Promise<ProcessResult> {
-    const { signal, log, handleBatch, retry, registry } = this.#options;
+    const { signal, log, handleBatch, retry } = this.#options;
     if (!handleBatch) throw new TypeError('processBatch needs the handleBatch option');
     if (signal.aborted) return 'aborted';
-    const batch: { message: RawMessage; event: Envelope }[] = [];
-    for (const message of messages) {
-      const decoded = decodeMessage(message, this.#options);
-      if (!decoded.ok) {
-        if ((await this.process(message, hooks)) === 'aborted') return 'aborted';
-        continue;
-      }
-      if (registry && !registry.has(decoded.event.type) && registry.unknownTypes !== 'pass') {
-        if ((await this.process(message, hooks)) === 'aborted') return 'aborted';
-        continue;
-      }
-      if (registry && !registry.has(decoded.event.type)) this.#stats.unknown++;
-      batch.push({ message, event: decoded.event });
-    }
+    const batch = await this.#decodeRun(messages, hooks);
+    if (batch === 'aborted') return 'aborted';
     if (batch.length === 0) return 'done';
-    const first = batch[0]!.message.position;
     const events = batch.map((b) => b.event);
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return 'aborted';
       let outcomes: readonly Outcome[] | void = undefined;
       let error: unknown;
       try {
-        outcomes = await handleBatch(events, {
-          topic: first.topic,
-          partition: first.partition,
-          positions: batch.map((b) => b.message.position),
-          attempt,
-          log,
-          signal,
-        });
+        outcomes = await handleBatch(events, this.#batchContext(batch, attempt));
         const retried = outcomes?.find((o) => o.kind === 'retry');
         if (retried)
           error = new Error(`the batch handler asked for a retry: ${retried.kind === 'retry' ? retried.reason : ''}`);
@@ -197,6 +203,182 @@ export class MessageProcessor {
       log.warn({ err: describeError(error), attempt, delay, events: batch.length }, 'batch handler failed; retrying');
       this.#stats.retried++;
       if (!(await pause(delay, signal, hooks.keepAlive))) return 'aborted';
+    }
+  }
+
+  /**
+   * Atomic mode (Redis `subscribeAtomic`): like `processBatch`, but the outcomes are applied by `steps.commit`, which
+   * acknowledges every message of the run (returning `done` means acknowledged: the adapter does not acknowledge
+   * again). A commit that conflicts is decided again on fresh reads; a run of several events that conflicts is split
+   * and each event decided and committed on its own. `maxConflicts` conflicts in a row count as one failed attempt.
+   */
+  async processAtomic<E>(
+    messages: readonly RawMessage[],
+    steps: AtomicSteps<E>,
+    maxConflicts: number,
+    hooks: ProcessHooks = {},
+  ): Promise<ProcessResult> {
+    if (this.#options.signal.aborted) return 'aborted';
+    const batch = await this.#decodeRun(messages, hooks);
+    if (batch === 'aborted') return 'aborted';
+    return this.#atomicRun(batch, messages, steps, maxConflicts, hooks);
+  }
+
+  /** Batch modes: poison and refused unknown messages handled one by one (as `process`); the rest, decoded. */
+  async #decodeRun(
+    messages: readonly RawMessage[],
+    hooks: ProcessHooks,
+  ): Promise<{ message: RawMessage; event: Envelope }[] | 'aborted'> {
+    const { registry } = this.#options;
+    const batch: { message: RawMessage; event: Envelope }[] = [];
+    for (const message of messages) {
+      const decoded = decodeMessage(message, this.#options);
+      const refused =
+        !decoded.ok || (registry && !registry.has(decoded.event.type) && registry.unknownTypes !== 'pass');
+      if (refused) {
+        if ((await this.process(message, hooks)) === 'aborted') return 'aborted';
+        continue;
+      }
+      if (registry && !registry.has(decoded.event.type)) this.#stats.unknown++;
+      batch.push({ message, event: decoded.event });
+    }
+    return batch;
+  }
+
+  #batchContext(batch: readonly { message: RawMessage }[], attempt: number): BatchContext {
+    const { log, signal } = this.#options;
+    const first = batch[0]!.message.position;
+    return {
+      topic: first.topic,
+      partition: first.partition,
+      positions: batch.map((b) => b.message.position),
+      attempt,
+      log,
+      signal,
+    };
+  }
+
+  async #atomicRun<E>(
+    batch: readonly { message: RawMessage; event: Envelope }[],
+    acknowledge: readonly RawMessage[],
+    steps: AtomicSteps<E>,
+    maxConflicts: number,
+    hooks: ProcessHooks,
+  ): Promise<ProcessResult> {
+    const { signal, log, retry, group } = this.#options;
+    const dlq = (message: RawMessage) => deadLetterTopic(message.topic);
+    const record = (
+      message: RawMessage,
+      event: Envelope,
+      what: { cause: DeadLetterCause; reason: string; error?: unknown; attempts: number },
+    ) => ({
+      topic: dlq(message),
+      record: deadLetterEnvelope({ message, group, ...what, event, maxBytes: this.#options.maxEventBytes }),
+    });
+    if (batch.length === 0)
+      return this.#commitUntilDone(steps, { messages: acknowledge, deadLetters: [], effects: undefined }, hooks);
+    const events = batch.map((b) => b.event);
+    let conflicts = 0;
+    for (let attempt = 1; ;) {
+      if (signal.aborted) return 'aborted';
+      let error: unknown;
+      try {
+        const decided = await steps.decide(events, this.#batchContext(batch, attempt));
+        const outcomes = batch.map((_, i) => decided.outcomes?.[i] ?? { kind: 'ack' as const });
+        const retried = outcomes.find((o) => o.kind === 'retry');
+        if (retried)
+          throw new Error(`the handler asked for a retry: ${retried.kind === 'retry' ? retried.reason : ''}`);
+        const deadLetters = batch.flatMap(({ message, event }, i) => {
+          const outcome = outcomes[i]!;
+          return outcome.kind === 'dead-letter'
+            ? [record(message, event, { cause: 'handler', reason: outcome.reason, attempts: attempt })]
+            : [];
+        });
+        if ((await steps.commit({ messages: acknowledge, deadLetters, effects: decided.effects })) === 'committed') {
+          for (const [i, { message }] of batch.entries()) {
+            const outcome = outcomes[i]!;
+            if (outcome.kind === 'dead-letter') {
+              log.warn(
+                {
+                  topic: message.topic,
+                  position: message.position,
+                  dlq: dlq(message),
+                  cause: 'handler',
+                  reason: outcome.reason,
+                },
+                'dead-lettered',
+              );
+              this.#stats.deadLettered++;
+            } else this.#stats[outcome.kind === 'skip' ? 'skipped' : 'acked']++;
+            this.#stats.handled++;
+          }
+          return 'done';
+        }
+        this.#stats.conflicts++;
+        if (batch.length > 1) {
+          // Somebody changed a key of this run: decide its events one at a time, so one hot key delays only its own.
+          log.debug({ events: batch.length }, 'atomic commit conflicted; deciding the events one by one');
+          const rest = acknowledge.filter((m) => !batch.some((b) => b.message === m));
+          for (const [i, one] of batch.entries()) {
+            const ack = i === 0 ? [...rest, one.message] : [one.message];
+            if ((await this.#atomicRun([one], ack, steps, maxConflicts, hooks)) === 'aborted') return 'aborted';
+          }
+          return 'done';
+        }
+        if (++conflicts < maxConflicts) {
+          // A conflict means another client committed: the system progresses. Back off a little, decide again.
+          if (!(await pause(Math.round(Math.random() * Math.min(100, 2 * conflicts)), signal, hooks.keepAlive)))
+            return 'aborted';
+          continue;
+        }
+        error = new EventLibError('EVT_ERR_CONFLICT', `${conflicts} commits in a row conflicted on watched keys`);
+      } catch (err) {
+        error = err;
+      }
+      conflicts = 0;
+      await steps.abandon().catch(() => undefined);
+      const never = !isRetriableError(error);
+      if (never || attempt >= retry.maxAttempts) {
+        const cause = never ? ('not-retriable' as const) : ('retries-exhausted' as const);
+        const reason = `${never ? 'never retried' : `gave up after ${attempt} attempts`}: ${describeError(error).message}`;
+        log.error({ err: describeError(error), attempt, events: batch.length }, `atomic handler failed (${cause})`);
+        const deadLetters = batch.map(({ message, event }) =>
+          record(message, event, { cause, reason, error, attempts: attempt }),
+        );
+        const result = await this.#commitUntilDone(
+          steps,
+          { messages: acknowledge, deadLetters, effects: undefined },
+          hooks,
+        );
+        if (result === 'done') {
+          this.#stats.deadLettered += batch.length;
+          this.#stats.handled += batch.length;
+        }
+        return result;
+      }
+      const delay = backoffDelay(retry, attempt);
+      log.warn({ err: describeError(error), attempt, delay, events: batch.length }, 'atomic handler failed; retrying');
+      this.#stats.retried++;
+      attempt++;
+      if (!(await pause(delay, signal, hooks.keepAlive))) return 'aborted';
+    }
+  }
+
+  /** Commits a plan without effects or WATCHes (only acknowledgements and dead letters), retrying until it is applied. */
+  async #commitUntilDone<E>(
+    steps: AtomicSteps<E>,
+    plan: AtomicCommitPlan<E>,
+    hooks: ProcessHooks,
+  ): Promise<ProcessResult> {
+    const { signal, log, retry } = this.#options;
+    for (let failures = 1; ; failures++) {
+      if (signal.aborted) return 'aborted';
+      try {
+        if ((await steps.commit(plan)) === 'committed') return 'done';
+      } catch (err) {
+        log.error({ err: describeError(err) }, 'could not commit the acknowledgement and dead letters; retrying');
+      }
+      if (!(await pause(backoffDelay(retry, failures), signal, hooks.keepAlive))) return 'aborted';
     }
   }
 

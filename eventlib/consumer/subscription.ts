@@ -37,13 +37,20 @@ export type ValidSubscribeOptions = Readonly<
   Omit<z.infer<typeof SubscribeOptionsSchema>, 'retry' | 'topics'> & { topics: readonly string[]; retry: RetryPolicy }
 >;
 
-/** Validates, defaults and freezes subscribe options (EVT_ERR_INVALID_OPTIONS). Topics are de-duplicated. */
-export function validateSubscribeOptions(options: SubscribeOptions): ValidSubscribeOptions {
+/**
+ * Validates, defaults and freezes subscribe options (EVT_ERR_INVALID_OPTIONS). Topics are de-duplicated.
+ * `handlerless`: the caller brings its own handler (Redis `subscribeAtomic`), so neither `handler` nor `handleBatch`.
+ */
+export function validateSubscribeOptions(
+  options: SubscribeOptions,
+  { handlerless = false }: { handlerless?: boolean } = {},
+): ValidSubscribeOptions {
   const parsed = SubscribeOptionsSchema.safeParse(options);
   if (!parsed.success) {
     throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid subscribe options: ${z.prettifyError(parsed.error)}`);
   }
-  if ((parsed.data.handler === undefined) === (parsed.data.handleBatch === undefined)) {
+  const handlers = Number(parsed.data.handler !== undefined) + Number(parsed.data.handleBatch !== undefined);
+  if (handlerless ? handlers !== 0 : handlers !== 1) {
     throw new EventLibError('EVT_ERR_INVALID_OPTIONS', 'invalid subscribe options: give handler or handleBatch (one)');
   }
   if (parsed.data.onReset && parsed.data.onLogReset !== 'replay') {

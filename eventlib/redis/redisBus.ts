@@ -1,46 +1,38 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { DeadLetterData } from '../consumer/deadLetter.js';
 import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
-import { validateSubscribeOptions } from '../consumer/subscription.js';
+import { validateSubscribeOptions, type ValidSubscribeOptions } from '../consumer/subscription.js';
+import type { AtomicSubscribeOptions, AtomicSubscriber } from '../atomic.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
 import { EventLibError } from '../errors.js';
 import type { RedisBusOptions } from '../options.js';
 import type { EventBus, Position, SubscribeOptions, Subscription } from '../port.js';
 import { closeRedis, connectRedis, describeTarget, loadRedis, type RedisClient, type RedisModule } from './client.js';
 import { translateRedisError } from './errors.js';
-import { RedisSubscription } from './subscription.js';
+import { DEAD_LETTER_ONCE_SCRIPT, deadLetterOnce, EVENT_FIELD, KEY_FIELD, xAddTrim } from './streams.js';
+import { RedisSubscription, type RedisSubscriptionDeps } from './subscription.js';
 
-/** Stream entry fields: the envelope JSON and its key (raw XADDs may use any fields; see RedisSubscription). */
-export const EVENT_FIELD = 'event';
-export const KEY_FIELD = 'key';
-/** The set of record ids on a dead-letter stream (see `#writeDeadLetter`). */
-export const deadLetterIdsKey = (stream: string): string => `eventlib:dead-letter-ids:${stream}`;
+const AtomicExtraSchema = z.object({
+  handleAtomic: z.custom<AtomicSubscribeOptions['handleAtomic']>(
+    (v) => typeof v === 'function',
+    'handleAtomic must be a function',
+  ),
+  maxConflicts: z.int().min(1).max(100_000).default(100),
+  claimIdleMs: z.int().min(10).optional(),
+  batchSize: z.int().min(1).max(10_000).optional(),
+});
 
-/**
- * Adds a dead-letter record unless its id is in the stream's id set, atomically: SISMEMBER, XADD (trimmed like
- * every XADD), SADD. KEYS: stream, id set. ARGV: record id, key, envelope JSON, MAXLEN threshold or ''.
- * Returns the entry id, or nil for a duplicate. (If XADD fails nothing was changed; SADD follows it.)
- */
-const DEAD_LETTER_ONCE_SCRIPT = `
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return false end
-local id
-if ARGV[4] == '' then
-  id = redis.call('XADD', KEYS[1], '*', '${KEY_FIELD}', ARGV[2], '${EVENT_FIELD}', ARGV[3])
-else
-  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', '${KEY_FIELD}', ARGV[2], '${EVENT_FIELD}', ARGV[3])
-end
-redis.call('SADD', KEYS[2], ARGV[1])
-return id
-`;
+export { EVENT_FIELD, KEY_FIELD, deadLetterIdsKey } from './streams.js';
 
 /**
  * Redis Streams through node-redis: one stream per topic (no partitions: position = entry id on partition 0),
  * XADD in a MULTI per publish (all or nothing, in order), approximate MAXLEN trimming, consumer groups created
  * at `0` with MKSTREAM, each subscription reading with XREADGROUP on its own connection.
  */
-export class RedisEventBus implements EventBus {
+export class RedisEventBus implements EventBus, AtomicSubscriber {
   readonly kind = 'redis' as const;
   readonly #redis: RedisModule;
   readonly #client: RedisClient;
@@ -80,10 +72,7 @@ export class RedisEventBus implements EventBus {
     this.#assertOpen();
     const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];
-    const trim =
-      this.#options.maxLen === null
-        ? undefined
-        : { TRIM: { strategy: 'MAXLEN' as const, strategyModifier: '~' as const, threshold: this.#options.maxLen } };
+    const trim = xAddTrim(this.#options);
     try {
       const multi = this.#client.multi();
       for (const { key, value } of wire) multi.xAdd(topic, '*', { [KEY_FIELD]: key, [EVENT_FIELD]: value }, trim);
@@ -95,15 +84,49 @@ export class RedisEventBus implements EventBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    return this.#subscribe(validateSubscribeOptions(options), this.#options);
+  }
+
+  /**
+   * The atomic-commit capability (`atomicSubscriber(bus)`, eventlib/atomic.ts): the handler returns its effects as
+   * Redis commands and appends, applied in one MULTI with the batch's XACK and its dead letters, optimistic on the
+   * keys it WATCHed. Each such subscription has a transaction connection of its own.
+   */
+  async subscribeAtomic(options: AtomicSubscribeOptions): Promise<Subscription> {
+    const { handleAtomic, maxConflicts, claimIdleMs, batchSize, ...rest } = options;
+    const extra = AtomicExtraSchema.safeParse({ handleAtomic, maxConflicts, claimIdleMs, batchSize });
+    if (!extra.success) {
+      throw new EventLibError('EVT_ERR_INVALID_OPTIONS', `invalid subscribe options: ${z.prettifyError(extra.error)}`);
+    }
+    if ('handler' in rest || 'handleBatch' in rest) {
+      throw new EventLibError(
+        'EVT_ERR_INVALID_OPTIONS',
+        'invalid subscribe options: subscribeAtomic takes handleAtomic only',
+      );
+    }
+    const o = validateSubscribeOptions(rest, { handlerless: true });
+    const busOptions = Object.freeze({
+      ...this.#options,
+      ...(claimIdleMs !== undefined ? { claimIdleMs } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+    });
+    return this.#subscribe(o, busOptions, { handler: handleAtomic, maxConflicts: extra.data.maxConflicts });
+  }
+
+  async #subscribe(
+    o: ValidSubscribeOptions,
+    busOptions: Readonly<RedisBusOptions>,
+    atomic?: RedisSubscriptionDeps['atomic'],
+  ): Promise<Subscription> {
     this.#assertOpen();
     if (this.#closing) throw new EventLibError('EVT_ERR_CLOSED', 'the event bus is closing');
-    const o = validateSubscribeOptions(options);
     const consumer = o.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const subscription = new RedisSubscription({
       redis: this.#redis,
       client: this.#client,
-      options: this.#options,
+      options: busOptions,
       subscribe: o,
+      ...(atomic ? { atomic } : {}),
       consumer,
       deadLetters: this.#deadLetters,
       log: this.#log.child({ topics: o.topics, group: o.group, consumer }),
@@ -120,17 +143,8 @@ export class RedisEventBus implements EventBus {
    */
   async #writeDeadLetter(topic: string, record: Envelope<DeadLetterData>): Promise<'written' | 'duplicate'> {
     this.#assertOpen();
-    const [wire] = toWireMessages([record], this.#options.maxEventBytes);
     try {
-      const id = await this.#client.eval(DEAD_LETTER_ONCE_SCRIPT, {
-        keys: [topic, deadLetterIdsKey(topic)],
-        arguments: [
-          record.id,
-          wire!.key,
-          wire!.value,
-          this.#options.maxLen === null ? '' : String(this.#options.maxLen),
-        ],
-      });
+      const id = await this.#client.eval(DEAD_LETTER_ONCE_SCRIPT, deadLetterOnce(topic, record, this.#options));
       return id === null ? 'duplicate' : 'written';
     } catch (err) {
       throw translateRedisError(err, `dead-lettering to stream ${topic}`);

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
+import type { AtomicHandler, AtomicResult } from '../atomic.js';
+import { MessageProcessor, type AtomicSteps, type ProcessResult } from '../consumer/processor.js';
+import { toWireMessages } from '../envelope.js';
 import { ProcessedOffsets, streamIdOrder } from '../consumer/progress.js';
 import { createSubscriptionHandle, SubscriptionFailure, type ValidSubscribeOptions } from '../consumer/subscription.js';
 import { EventLibError } from '../errors.js';
@@ -10,6 +12,7 @@ import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { closeRedis, connectRedis, type RedisClient, type RedisModule } from './client.js';
 import { isNoGroupError, translateRedisError } from './errors.js';
+import { DEAD_LETTER_ONCE_SCRIPT, deadLetterOnce, EVENT_FIELD, KEY_FIELD, xAddTrim } from './streams.js';
 
 /** Idle time given to entries handed back on close, so any live consumer's next XAUTOCLAIM takes them at once. */
 const HAND_BACK_IDLE_MS = 7 * 24 * 3_600_000;
@@ -24,6 +27,8 @@ export interface RedisSubscriptionDeps {
   subscribe: ValidSubscribeOptions;
   consumer: string;
   deadLetters: DeadLetterSink;
+  /** `subscribeAtomic`: the handler whose effects commit in one MULTI with the XACK (eventlib/atomic.ts). */
+  atomic?: { handler: AtomicHandler; maxConflicts: number };
   log: Logger;
   onClosed: (subscription: Subscription) => void;
 }
@@ -47,6 +52,8 @@ export class RedisSubscription {
   readonly #claimCursor = new Map<string, string>();
   #reader: RedisClient | undefined;
   #readerId: number | undefined;
+  /** Atomic subscriptions: the connection of WATCH / MGET / MULTI (WATCH belongs to a connection). */
+  #txn: RedisClient | undefined;
   #loop: Promise<void> = Promise.resolve();
   #loopDone = false;
   #acks: Promise<unknown>[] = [];
@@ -97,8 +104,10 @@ export class RedisSubscription {
 
       this.#reader = await connectRedis(redis, options, log, 'reader');
       this.#readerId = await this.#reader.clientId();
+      if (this.#deps.atomic) this.#txn = await connectRedis(redis, options, log, 'transactions');
     } catch (err) {
       if (this.#reader) await closeRedis(this.#reader);
+      if (this.#txn) await closeRedis(this.#txn);
       throw translateRedisError(err, `subscribing group ${o.group} to ${o.topics.join(', ')}`);
     }
     this.#loop = this.#run().finally(() => {
@@ -325,7 +334,7 @@ export class RedisSubscription {
     deliveries?: Map<string, number>,
   ): Promise<ProcessResult> {
     try {
-      const batchMode = this.#deps.subscribe.handleBatch !== undefined;
+      const batchMode = this.#deps.subscribe.handleBatch !== undefined || this.#deps.atomic !== undefined;
       for (const { name, messages } of streams) {
         let run: StreamEntry[] = [];
         const flushRun = async (): Promise<ProcessResult> => {
@@ -405,10 +414,17 @@ export class RedisSubscription {
     for (const position of positions) this.#processed.begin(position);
     let result: ProcessResult = 'aborted';
     try {
-      result = await this.#processor.processBatch(
-        entries.map((entry) => toRawMessage(stream, entry)),
-        { keepAlive: touch },
-      );
+      const messages = entries.map((entry) => toRawMessage(stream, entry));
+      const { atomic } = this.#deps;
+      // Atomic: the commit acknowledged the entries already (in its MULTI).
+      if (atomic)
+        return (result = await this.#processor.processAtomic(
+          messages,
+          this.#atomicSteps(stream, atomic.handler),
+          atomic.maxConflicts,
+          { keepAlive: touch },
+        ));
+      result = await this.#processor.processBatch(messages, { keepAlive: touch });
       if (result === 'done') {
         this.#acks.push(
           client.xAck(stream, o.group, ids).then(
@@ -427,6 +443,53 @@ export class RedisSubscription {
       for (const position of positions) this.#processed.end(position, result === 'done');
     }
     return result;
+  }
+
+  /** WATCH and MGET on the transaction connection; the commit: effects, appends, dead letters and XACK in one MULTI. */
+  #atomicSteps(stream: string, handler: AtomicHandler): AtomicSteps<AtomicResult> {
+    const { subscribe: o, options, redis } = this.#deps;
+    const txn = this.#txn!;
+    return {
+      decide: async (events, ctx) => {
+        const result = await handler(events, {
+          ...ctx,
+          watch: async (keys) => {
+            if (keys.length > 0) await txn.watch([...keys]);
+          },
+          read: async (keys) => (keys.length > 0 ? await txn.mGet([...keys]) : []),
+        });
+        return { outcomes: result.outcomes, effects: result };
+      },
+      commit: async ({ messages, deadLetters, effects }) => {
+        const multi = txn.multi();
+        for (const command of effects?.commands ?? []) multi.addCommand([...command]);
+        const trim = xAddTrim(options);
+        for (const { topic, events } of effects?.append ?? []) {
+          for (const { key, value } of toWireMessages(events, options.maxEventBytes)) {
+            multi.xAdd(topic, '*', { [KEY_FIELD]: key, [EVENT_FIELD]: value }, trim);
+          }
+        }
+        for (const { topic, record } of deadLetters) {
+          multi.eval(DEAD_LETTER_ONCE_SCRIPT, deadLetterOnce(topic, record, options));
+        }
+        if (messages.length > 0)
+          multi.xAck(
+            stream,
+            o.group,
+            messages.map((m) => m.position.offset),
+          );
+        try {
+          await multi.exec();
+          return 'committed';
+        } catch (err) {
+          if (err instanceof redis.WatchError) return 'conflict';
+          throw translateRedisError(err, `committing to ${stream}`);
+        }
+      },
+      abandon: async () => {
+        await txn.unwatch();
+      },
+    };
   }
 
   async #flushAcks(): Promise<void> {
@@ -521,6 +584,7 @@ export class RedisSubscription {
       log.warn({ err: (err as Error).message }, 'could not hand back pending entries'),
     );
     if (this.#reader) await closeRedis(this.#reader);
+    if (this.#txn) await closeRedis(this.#txn);
     this.#deps.onClosed(handle);
     log.debug('closed');
   }

@@ -34,18 +34,19 @@
  *   is fencing a zombie owner, a worker that lost the partition without noticing: that window is bounded by the
  *   consumer session timeout.
  *
- * ### Redis Streams: per-command optimistic transaction (WATCH / MULTI / EXEC)
+ * ### Redis Streams: optimistic transactions (WATCH / MULTI / EXEC), a batch of commands at a time
  * - State lives in Redis keys, one per entry, all under the hash tag `{lending}`: `{lending}:book:<id>`,
  *   `{lending}:user:<id>`, `{lending}:outcome:<requestId>`, `{lending}:shelving:<requestId>` (JSON) and
  *   `{lending}:storage` (integer). Commands arrive on the `lending-commands` stream (group created at `0` with
  *   MKSTREAM), outcomes go to the `lending-events` stream, overflow also to `books-for-shelving`.
- * - Workers with different names consume in parallel. Per command, on the worker's own connection (WATCH is
- *   per connection: with node-redis 5 use a `duplicate()`d client, not the shared or the blocking XREADGROUP one):
- *   `readSetOf(command)` -> WATCH those keys -> GET them -> `stateFromSlice` -> `decide` ->
- *   `evolveAll` -> `sliceOf(next, readSet)` -> MULTI: SET/DEL the keys, INCRBY the storage delta, XADD every event
- *   to `lending-events` (+ `books-for-shelving`), XACK the command -> EXEC. A nil EXEC means another worker changed a
- *   key this decision read: retry from WATCH (jittered backoff, budget; progress is guaranteed because a conflict
- *   means another transaction committed). Duplicate requestId -> XACK only; `LendingError` -> dead-letter + XACK.
+ * - Workers with different names consume in parallel on eventlib's atomic subscription (`subscribeAtomic`: its
+ *   loop, reclaiming and dead letters). Per run of commands, on the subscription's transaction connection:
+ *   `unionReadSet(commands.map(readSetOf))` -> WATCH those keys -> MGET them -> `stateFromSlice` -> `decide` and
+ *   `evolveAll` each command in order -> `sliceOf(next, readSet)` -> MULTI: SET/DEL the keys, INCRBY the storage
+ *   delta, XADD every event to `lending-events` (+ `books-for-shelving`), dead letters, XACK the run -> EXEC. A nil
+ *   EXEC means another worker changed a key these decisions read: eventlib decides the run's commands one by one
+ *   from WATCH (jittered backoff, budget; progress is guaranteed because a conflict means another transaction
+ *   committed). Duplicate requestId -> acknowledged only; `LendingError` -> dead-letter, in the same MULTI.
  * - Every rule depends only on keys in the read set (the requested books' copies, the user's loans, the
  *   request's outcome record, the storage counter for returns), so two commands conflict exactly when they share a
  *   key, and WATCH serialises exactly those. 50 users asking for one book all WATCH `book:<id>`: one EXEC wins, the
@@ -55,9 +56,9 @@
  *   reads its own pending entries first, others reclaim it with XAUTOCLAIM; deciding it again is safe.
  * - Why not a Lua script with the rules (the seed's way): it would be a second implementation of `decide`, in
  *   another language, that drifts from the one Kafka and the in-memory bus run. Redis is only asked for an atomic
- *   compare-and-commit, which WATCH/MULTI gives without any Lua. Cost: about three round trips per command and
- *   retries under contention - fine at library scale. If that ever shows in `bench/`, the same design moves to a
- *   generic, rule-free compare-and-set script (check key versions, write, XADD, XACK) with one round trip less.
+ *   compare-and-commit, which WATCH/MULTI gives without any Lua. Cost: three round trips per run of commands and
+ *   retries under contention. A generic, rule-free compare-and-set script (check key versions, write, XADD, XACK)
+ *   would save one round trip with the same design.
  * - Two commands of one user taken by different workers may be decided in either order; a client that needs
  *   order waits for the outcome (`--wait`) before sending the next command.
  *
@@ -156,7 +157,7 @@ export {
   type LendingErrorCode,
   type LendingIssue,
 } from './errors.js';
-export { readSetOf, sliceOf, stateFromSlice, type LendingReadSet, type LendingSlice } from './slice.js';
+export { readSetOf, sliceOf, stateFromSlice, unionReadSet, type LendingReadSet, type LendingSlice } from './slice.js';
 export { invariantViolations, toSnapshot, type LendingSnapshot } from './invariants.js';
 export { dueDate } from './dates.js';
 export { PersistentMap } from './persistentMap.js';

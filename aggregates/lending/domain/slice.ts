@@ -61,6 +61,21 @@ export function readSetOf(command: LendingCommand): LendingReadSet {
   }
 }
 
+/**
+ * One read set covering all of `sets` (ids de-duplicated, in first-seen order): a store deciding several commands in
+ * one optimistic transaction loads and watches it, and decides them in order on the one state.
+ */
+export function unionReadSet(sets: readonly LendingReadSet[]): LendingReadSet {
+  const ids = (pick: (set: LendingReadSet) => readonly string[]) => [...new Set(sets.flatMap(pick))];
+  return {
+    books: ids((r) => r.books),
+    users: ids((r) => r.users),
+    requestIds: ids((r) => r.requestIds),
+    shelvingBatches: ids((r) => r.shelvingBatches),
+    readsStorage: sets.some((r) => r.readsStorage),
+  };
+}
+
 /** The entries of `readSet` in `state`. */
 export function sliceOf(state: LendingState, readSet: LendingReadSet): LendingSlice {
   const pick = <V>(map: PersistentMap<V>, keys: readonly string[]) =>

@@ -29,14 +29,14 @@ export interface RunWorkerOptions {
   force?: boolean;
   topics: LendingTopics;
   config: LendingConfig;
-  /** Required on a Redis bus: the worker's own connections (WATCH, blocking reads, lock). */
+  /** Required on a Redis bus: the connection of the instance lock (the worker itself runs on the bus). */
   redis?: RedisTarget;
   /** Where the lock of a worker on Kafka lives; without it the lock is in-process only. */
   consul?: ConsulTarget;
   lockTtlMs?: number;
   claimIdleMs?: number;
   /**
-   * How long the lock's store and the worker's own Redis connections may take to answer at start
+   * How long the lock's store may take to answer at start
    * (`--connect-timeout`); default 10 s. Each request to a Consul agent is bounded by it too (at most 5 s).
    */
   connectTimeoutMs?: number;
@@ -122,14 +122,9 @@ export async function runLendingWorker(
   let seedStreams: Subscription | undefined;
   try {
     const base = { name: opts.name, topics: opts.topics, config: opts.config, clock, log };
-    const timeout = opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {};
     worker =
       bus.kind === 'redis'
-        ? await startRedisWorker({
-            ...base,
-            redis: { ...opts.redis!, ...timeout },
-            ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}),
-          })
+        ? await startRedisWorker(bus, { ...base, ...(opts.claimIdleMs ? { claimIdleMs: opts.claimIdleMs } : {}) })
         : await startLogWorker(bus, base);
     if (bus.kind === 'redis')
       seedStreams = await consumeSeedStreams(bus, opts.topics, { consumerName: opts.name, log });

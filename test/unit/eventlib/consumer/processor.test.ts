@@ -73,6 +73,7 @@ describe('MessageProcessor (the one consumer loop shared by every adapter)', () 
       poison: 0,
       unknown: 0,
       alreadyDeadLettered: 0,
+      conflicts: 0,
     });
   });
 

@@ -9,6 +9,7 @@ import {
   sliceOf,
   stateFromSlice,
   toSnapshot,
+  unionReadSet,
   type LendingEvent,
   type LendingState,
 } from '../../../../../aggregates/lending/domain/index.js';
@@ -103,5 +104,36 @@ describe('the Redis key layout of the lending state', () => {
   it('when a return is decided, then the storage counter is watched (room left decides stored vs shelving)', () => {
     const readSet = readSetOf(lendingCommand('return', 'r9', { user: 'ann', books: ['a'] }));
     expect(keys.watchedKeysOf(readSet)).toContain('{t-lending}:storage');
+  });
+
+  it('given the same commands decided as one batch on the union of their read sets, then the keys equal key by key', () => {
+    const commands = [
+      lendingCommand('request', 'r1', { user: 'ann', books: ['a', 'b'] }),
+      lendingCommand('request', 'r2', { user: 'bob', books: ['a', 'c'] }),
+      lendingCommand('return', 'r3', { user: 'ann', books: ['a', 'b', 'x'] }),
+      lendingCommand('request', 'r4', { user: 'bob', books: ['a'] }),
+      lendingCommand('request', 'r1', { user: 'ann', books: ['a', 'b'] }),
+    ];
+    const oneByOne = new Map<string, string>();
+    for (const command of commands) decideOnKeys(oneByOne, command);
+
+    const batch = new Map<string, string>();
+    const readSet = unionReadSet(commands.map(readSetOf));
+    expect(readSet.books).toEqual(['a', 'b', 'c', 'x']);
+    expect(readSet.readsStorage).toBe(true);
+    const before = parseSlice(
+      readSet,
+      keys.keysOf(readSet).map((k) => batch.get(k) ?? null),
+    );
+    let state = stateFromSlice(before);
+    for (const command of commands) {
+      const decided = decide(command, state, ctx);
+      if (isLendingError(decided)) throw decided;
+      state = evolveAll(state, decided);
+    }
+    const writes = sliceWrites(keys, before, sliceOf(state, readSet));
+    for (const [k, v] of writes.set) batch.set(k, v);
+    batch.set(keys.storage, String(writes.storageDelta));
+    expect(toSnapshot(stateOfKeys(batch))).toEqual(toSnapshot(stateOfKeys(oneByOne)));
   });
 });
