@@ -11,14 +11,14 @@ import { ratio, type BenchResult, type Figure, type Ratio } from './lib/report.j
 const BATCH = 500;
 const IN_FLIGHT = 4;
 
-const median = (xs: readonly number[]) =>
+export const median = (xs: readonly number[]) =>
   percentile(
     [...xs].sort((a, b) => a - b),
     50,
   );
 
 /** `n` lending requests of distinct users and books (no conflicts), as the command service would queue them. */
-function requests(n: number, tag: string): Envelope[] {
+export function requests(n: number, tag: string): Envelope[] {
   return Array.from({ length: n }, (_, i) =>
     commandEnvelope(lendingCommand('request', `${tag}-${i}`, { user: `u-${tag}-${i}`, books: [`b-${tag}-${i}`] }), {
       producer: 'bench',
@@ -28,7 +28,7 @@ function requests(n: number, tag: string): Envelope[] {
 }
 
 /** Publishes `events` in calls of BATCH with IN_FLIGHT calls at once; returns the time it took (ms). */
-async function publishAll(bus: EventBus, topic: string, events: readonly Envelope[]): Promise<number> {
+export async function publishAll(bus: EventBus, topic: string, events: readonly Envelope[]): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(

@@ -12,6 +12,7 @@ import { httpBench } from './http.js';
 import { writeToReadBench } from './write-to-read.js';
 import { lendingBench } from './lending.js';
 import { deciderBench } from './decider.js';
+import { ordersBench } from './orders.js';
 import { profileBench } from './profile.js';
 
 const BENCHES: [string, Bench][] = [
@@ -22,6 +23,7 @@ const BENCHES: [string, Bench][] = [
   ['write-to-read', writeToReadBench],
   ['lending', lendingBench],
   ['decider', deciderBench],
+  ['orders', ordersBench],
   ['profile', profileBench],
 ];
 

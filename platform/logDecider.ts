@@ -5,6 +5,7 @@ import {
   skip,
   type Envelope,
   type EventBus,
+  type EventLibError,
   type EventRegistry,
   type Outcome,
   type Position,
@@ -27,8 +28,11 @@ export interface Decider<Command, Event, State, Rejection> {
 
 /** How commands and events look on the log: the domain's wire format. */
 export interface DeciderWire<Command, Event, Rejection> {
-  /** The command an envelope carries, or a rejection (a malformed command: dead-lettered). */
-  command(envelope: Envelope): Command | Rejection;
+  /**
+   * The command an envelope carries, or a rejection (a malformed command: dead-lettered), or undefined for an
+   * envelope that is no command of this decider (skipped: a reactor's command topic is an event log).
+   */
+  command(envelope: Envelope): Command | Rejection | undefined;
   /** The domain event an envelope carries; undefined for another type (skipped). */
   event(envelope: Envelope): Event | undefined;
   /** The envelopes of one command's events, caused by the command (keep the command's key: its partition). */
@@ -55,7 +59,14 @@ export interface LogDeciderOptions<Command, Event, State, Rejection> {
    * After a batch's events are durable: side effects derived from them (publishing copies to other topics). A throw
    * retries the batch; the redelivered commands are then duplicates, so `onDuplicate` must redo what this did.
    */
-  afterAppend?(appended: readonly Envelope[]): Promise<void>;
+  afterAppend?(appended: readonly Envelope[], positions: readonly Position[]): Promise<void>;
+  /**
+   * A command `decide` rejected (after the batch's append): its outcome. Default: dead-lettered. A service that
+   * answers the rejection to a caller (an HTTP write) acknowledges it instead.
+   */
+  onRejection?(rejection: Rejection, command: Command, envelope: Envelope): Outcome;
+  /** Each event of this decider once folded into its partition's state (feeds what the service keeps beside it). */
+  onFolded?(envelope: Envelope, position: Position): void;
   /** A command whose outcome the state already holds (a redelivery): redo what may have been lost after the append. */
   onDuplicate?(command: Command, state: State, envelope: Envelope): Promise<void>;
   log: Logger;
@@ -79,7 +90,11 @@ export interface LogDecider<State> {
   stats(): Readonly<DeciderStats>;
   /** True once the state has been rebuilt from the log. */
   ready(): boolean;
+  /** Resolves once the state includes everything in the event log now. */
+  catchUp(): Promise<void>;
   readonly commands: Subscription;
+  /** Resolves with the error that stopped the command or the state subscription on its own (a reset log). */
+  readonly failed: Promise<EventLibError>;
   close(): Promise<void>;
 }
 
@@ -119,6 +134,7 @@ export async function startLogDecider<C, E, S, R>(
       const event = wire.event(envelope);
       if (event === undefined) return skip('not an event of this decider');
       states.set(ctx.position.partition, decider.evolve(stateOf(ctx.position.partition), event));
+      opts.onFolded?.(envelope, ctx.position);
       return ack();
     },
   });
@@ -138,16 +154,21 @@ export async function startLogDecider<C, E, S, R>(
     const appended: Envelope[] = [];
     let decidedHere = 0;
     const duplicates: { command: C; envelope: Envelope }[] = [];
+    const rejected: { at: number; rejection: R; command: C; envelope: Envelope }[] = [];
     for (const envelope of commands) {
       const command = wire.command(envelope);
+      if (command === undefined) {
+        outcomes.push(skip('not a command of this decider'));
+        continue;
+      }
       if (decider.isRejection(command)) {
         outcomes.push(deadLetter(wire.describe(command)));
         continue;
       }
       const decided = decider.decide(command, working);
       if (decider.isRejection(decided)) {
-        log.warn({ commandId: envelope.id, reason: wire.describe(decided) }, 'command rejected: dead-lettered');
-        outcomes.push(deadLetter(wire.describe(decided)));
+        rejected.push({ at: outcomes.length, rejection: decided, command, envelope });
+        outcomes.push(ack());
         continue;
       }
       if (decided.length === 0) {
@@ -166,7 +187,14 @@ export async function startLogDecider<C, E, S, R>(
       const positions: Position[] = await bus.publish(opts.eventsTopic, appended);
       t3 = performance.now();
       await follower.waitForPosition(positions.at(-1)!, FOLD_TIMEOUT_MS);
-      await opts.afterAppend?.(appended);
+      await opts.afterAppend?.(appended, positions);
+    }
+    for (const { at, rejection, command, envelope } of rejected) {
+      if (opts.onRejection) outcomes[at] = opts.onRejection(rejection, command, envelope);
+      else {
+        log.warn({ commandId: envelope.id, reason: wire.describe(rejection) }, 'command rejected: dead-lettered');
+        outcomes[at] = deadLetter(wire.describe(rejection));
+      }
     }
     const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
     metrics.batch(commands.length, (performance.now() - t0) / 1000);
@@ -213,7 +241,9 @@ export async function startLogDecider<C, E, S, R>(
     state: (partition = 0) => stateOf(partition),
     stats: () => ({ ...stats }),
     ready: () => rebuilt,
+    catchUp,
     commands,
+    failed: Promise.race([commands.failed, follower.failed]),
     close: () =>
       (closing ??= (async () => {
         await commands.close();

@@ -6,14 +6,3 @@ export const afterHeaders = z.object(readYourWritesHeaders);
 
 /** `{id}` path parameter; the domain checks the id's shape (ORD_ERR_VALIDATION) and existence (404). */
 export const idParams = z.object({ id: z.string().min(1).max(200) });
-
-/** Runs async tasks one after another, in call order: one decision at a time per process. */
-export class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task, task);
-    this.#tail = result.catch(() => undefined);
-    return result;
-  }
-}

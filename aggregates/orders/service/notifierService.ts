@@ -1,18 +1,23 @@
 import { z } from 'zod';
+import { ack, newEvent, skip } from '../../../eventlib/index.js';
 import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import {
   CRM_KINDS,
   MESSAGE_KINDS,
   NOTIFICATION_KINDS,
   notificationsFor,
-  ORDERS_EVENT_TYPES,
+  recordedOrdersEvent,
   type Notification,
   type NotificationKind,
 } from '../index.js';
 import { startOrdersStateModel } from './ordersStateModel.js';
-import { startReactor } from './reactor.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../../platform/index.js';
-import { ensureOrdersTopic, NOTIFICATION_SENT, notificationsTopic } from './topics.js';
+import { ensureOrdersTopic, NOTIFICATION_SENT, notificationsTopic, ordersRegistry } from './topics.js';
+
+/** Jittered backoff up to 5 s, about an hour and a half of attempts before a trigger is dead-lettered. */
+const NOTIFIER_RETRY = Object.freeze({ maxAttempts: 1000, baseMs: 200, maxMs: 5_000 });
+/** How long to wait for the state to fold the trigger before retrying (ms). */
+const FOLD_WAIT_MS = 30_000;
 
 export { CRM_KINDS, MESSAGE_KINDS };
 
@@ -58,35 +63,40 @@ export async function notifierService(deps: PlatformDeps, options: NotifierOptio
       if (mine.length > 0) due.set(event.id, mine);
     },
   });
-  const reactor = await startReactor({
-    bus: deps.bus,
-    model,
-    topic: opts.topic,
-    group: opts.group,
-    consumerName: `${opts.identity.id}-${opts.label}`,
-    producer: opts.identity.id,
-    log,
-    triggers: new Set(ORDERS_EVENT_TYPES),
-    untilLogEnd: false,
-    react: (event) => {
-      const notifications = due.get(event.id);
-      if (notifications === undefined) return undefined;
-      // Everything before this event in the log was handled (the group acks in order): forget it.
-      for (const id of due.keys()) {
-        if (id === event.id) break;
-        due.delete(id);
-      }
-      for (const n of notifications) log.info({ kind: n.kind, to: n.to, subject: n.subject }, 'notification sent');
-      sent += notifications.length;
-      return {
-        topic: outTopic,
-        events: notifications.map((n) => ({ type: NOTIFICATION_SENT, key: n.to, data: n })),
-      };
-    },
-  }).catch(async (err: unknown) => {
-    await model.stop();
-    throw err;
-  });
+  // Not a decider (it keeps no state of its own outputs): a durable group that, for each event, waits until the
+  // state has folded it (so `due` holds its notifications), publishes them, then acks; a crash before the ack
+  // redelivers the event and the view dedupes the notifications by id.
+  const subscription = await deps.bus
+    .subscribe({
+      topics: [opts.topic],
+      group: opts.group,
+      consumerName: `${opts.identity.id}-${opts.label}`,
+      from: 'beginning',
+      retry: NOTIFIER_RETRY,
+      registry: ordersRegistry(),
+      handler: async (envelope, ctx) => {
+        if (recordedOrdersEvent(envelope) === undefined) return skip('not an orders event');
+        await model.folded(ctx.position, FOLD_WAIT_MS);
+        const notifications = due.get(envelope.id);
+        if (notifications === undefined) return ack();
+        // Everything before this event in the log was handled (the group acks in order): forget it.
+        for (const id of due.keys()) {
+          if (id === envelope.id) break;
+          due.delete(id);
+        }
+        const out = notifications.map((n) =>
+          newEvent({ type: NOTIFICATION_SENT, key: n.to, data: n, producer: opts.identity.id, causedBy: envelope }),
+        );
+        await deps.bus.publish(outTopic, out);
+        for (const n of notifications) log.info({ kind: n.kind, to: n.to, subject: n.subject }, 'notification sent');
+        sent += notifications.length;
+        return ack();
+      },
+    })
+    .catch(async (err: unknown) => {
+      await model.stop();
+      throw err;
+    });
 
   return {
     identity: opts.identity,
@@ -101,13 +111,13 @@ export async function notifierService(deps: PlatformDeps, options: NotifierOptio
             response: { 200: z.record(z.string(), z.unknown()) },
           },
         },
-        () => ({ ...reactor.stats(), sent }),
+        () => ({ ...subscription.stats(), sent }),
       );
     },
     readiness: () => model.model.readiness(),
     failed: model.model.failed,
     stop: async () => {
-      await reactor.stop();
+      await subscription.close();
       await model.stop();
     },
   };

@@ -1,10 +1,30 @@
 import { z } from 'zod';
-import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
-import { ordersEventKey, SAGA_PARTICIPANTS, sagaReactions, sagaTriggers, type SagaParticipant } from '../index.js';
-import { startOrdersStateModel } from './ordersStateModel.js';
-import { startReactor, type Reactor } from './reactor.js';
+import { newEvent, type EventBus } from '../../../eventlib/index.js';
+import type { Logger } from 'pino';
+import type {
+  PlatformDeps,
+  ServiceComponent,
+  ComponentIdentity,
+  Decider,
+  DeciderWire,
+  LogDecider,
+} from '../../../platform/index.js';
+import { startLogDecider } from '../../../platform/index.js';
+import {
+  emptyOrdersState,
+  evolve,
+  ordersEventKey,
+  recordedOrdersEvent,
+  SAGA_PARTICIPANTS,
+  sagaReactions,
+  sagaTriggers,
+  type OrdersEvent,
+  type OrdersState,
+  type RecordedOrdersEvent,
+  type SagaParticipant,
+} from '../index.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../../platform/index.js';
-import { ensureOrdersTopic } from './topics.js';
+import { ensureOrdersTopic, ordersRegistry } from './topics.js';
 
 /** The saga's participants (declared with its steps, `ORDER_SAGA_STEPS`). */
 export { SAGA_PARTICIPANTS };
@@ -30,51 +50,91 @@ const OptionsSchema = z.object({
 });
 
 /**
+ * One participant's steps as a decider on the orders log: the commands are the participant's triggers (the other
+ * events of the topic are skipped), decided on the state folded from the same topic, which holds the trigger and
+ * everything the log had when the batch started (its own earlier outputs too, so a redelivered trigger finds the
+ * step's marker and decides nothing).
+ */
+function participantDecider(participant: SagaParticipant): Decider<RecordedOrdersEvent, OrdersEvent, OrdersState, never> {
+  return {
+    initialState: emptyOrdersState,
+    decide: (trigger, state) => sagaReactions(trigger, state, participant).flatMap((r) => r.events),
+    evolve,
+    isRejection: (_value): _value is never => false,
+  };
+}
+
+function participantWire(
+  participant: SagaParticipant,
+  producer: string,
+  clock: PlatformDeps['clock'],
+): DeciderWire<RecordedOrdersEvent, OrdersEvent, never> {
+  const triggers: ReadonlySet<string> = sagaTriggers(participant);
+  return {
+    command: (envelope) => {
+      const event = recordedOrdersEvent(envelope);
+      return event !== undefined && triggers.has(event.type) ? event : undefined;
+    },
+    event: (envelope) => recordedOrdersEvent(envelope),
+    envelopes: (events, causedBy) =>
+      events.map((e) => newEvent({ type: e.type, key: ordersEventKey(e), data: e.data, producer, causedBy, clock })),
+    describe: () => 'never rejected',
+  };
+}
+
+/** A participant on the write-side engine: its own consumer group on the orders topic, and a follower of it. */
+function startParticipant(
+  bus: EventBus,
+  opts: { topic: string; group: string; id: string; participant: SagaParticipant; clock: PlatformDeps['clock'] },
+  log: Logger,
+): Promise<LogDecider<OrdersState>> {
+  const { participant } = opts;
+  return startLogDecider(bus, {
+    name: `${opts.id}-${participant}`,
+    commandsTopic: opts.topic,
+    eventsTopic: opts.topic,
+    group: `${opts.group}-${participant}`,
+    registry: ordersRegistry(),
+    decider: participantDecider(participant),
+    wire: participantWire(participant, `${opts.id}/${participant}`, opts.clock),
+    log,
+    afterAppend: async (appended) => {
+      for (const e of appended) log.info({ participant, order: e.data, type: e.type }, 'saga step');
+    },
+  });
+}
+
+/**
  * `orders-saga`: the order saga's participants, each a durable consumer group of its own on the orders topic:
  * inventory (reserve-stock, release-stock), accounts (charge-customer), orders (settle-order), as the domain
- * declares them (`ORDER_SAGA_STEPS`): one reactor per participant, woken by its steps' triggers. Each decides
- * with the domain's pure steps on the state this process rebuilds from the log, publishes, then acks (see
- * reactor.ts).
+ * declares them (`ORDER_SAGA_STEPS`): one write-side engine (`startLogDecider`) per participant, whose commands are
+ * its steps' triggers and whose events are its steps' outputs, on the same topic.
  */
 export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaOptions): Promise<ServiceComponent> {
   const opts = validOptions(OptionsSchema, options, 'orders-saga');
   const participants: readonly SagaParticipant[] = opts.participants;
   const log = deps.log.child({ component: 'orders-saga', topic: opts.topic });
   await ensureOrdersTopic(deps.bus, opts.topic);
-  const model = await startOrdersStateModel(deps.bus, {
-    topic: opts.topic,
-    group: `${opts.group}-state-${opts.identity.id}`,
-    log,
-  });
-  const reactors = new Map<SagaParticipant, Reactor>();
+  const engines = new Map<SagaParticipant, LogDecider<OrdersState>>();
+  const stopAll = () => Promise.allSettled([...engines.values()].map((e) => e.close())).then(() => undefined);
   try {
     for (const participant of participants) {
-      const reactor = await startReactor({
-        bus: deps.bus,
-        model,
-        topic: opts.topic,
-        group: `${opts.group}-${participant}`,
-        consumerName: `${opts.identity.id}-${participant}`,
-        producer: `${opts.identity.id}/${participant}`,
-        log: log.child({ participant }),
-        triggers: sagaTriggers(participant),
-        react: (event, _envelope, state) => {
-          const events = sagaReactions(event, state, participant).flatMap((r) => r.events);
-          if (events.length > 0)
-            log.info({ participant, order: events[0]?.data, types: events.map((e) => e.type) }, 'saga step');
-          return {
-            topic: opts.topic,
-            events: events.map((e) => ({ type: e.type, key: ordersEventKey(e), data: e.data })),
-          };
-        },
-      });
-      reactors.set(participant, reactor);
+      const engine = await startParticipant(
+        deps.bus,
+        { topic: opts.topic, group: opts.group, id: opts.identity.id, participant, clock: deps.clock },
+        log.child({ participant }),
+      );
+      engines.set(participant, engine);
     }
   } catch (err) {
-    await Promise.allSettled([...reactors.values()].map((r) => r.stop()));
-    await model.stop();
+    await stopAll();
     throw err;
   }
+  const failed = Promise.race([...engines.values()].map((e) => e.failed)).then((err) => {
+    log.error({ err }, 'orders saga stopped');
+    throw err;
+  });
+  failed.catch(() => undefined);
 
   return {
     identity: opts.identity,
@@ -89,17 +149,17 @@ export async function ordersSagaService(deps: PlatformDeps, options: OrdersSagaO
             response: { 200: z.record(z.string(), z.unknown()) },
           },
         },
-        () => Object.fromEntries([...reactors].map(([name, r]) => [name, r.stats()])),
+        () =>
+          Object.fromEntries(
+            [...engines].map(([name, e]) => [name, { ...e.commands.stats(), decider: e.stats() }]),
+          ),
       );
     },
     readiness: () => {
-      const base = model.model.readiness();
-      return { ready: base.ready, checks: { ...base.checks, participants: participants.join(',') } };
+      const rebuilt = [...engines.values()].every((e) => e.ready());
+      return { ready: rebuilt, checks: { bus: deps.bus.kind, rebuilt, participants: participants.join(',') } };
     },
-    failed: model.model.failed,
-    stop: async () => {
-      await Promise.allSettled([...reactors.values()].map((r) => r.stop()));
-      await model.stop();
-    },
+    failed,
+    stop: stopAll,
   };
 }

@@ -1,22 +1,24 @@
 import { z } from 'zod';
-import { newEvent, type Envelope } from '../../../eventlib/index.js';
+import { ack, newEvent, type Envelope, type Position } from '../../../eventlib/index.js';
 import { problem } from '../../../restlib/index.js';
-import type { PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
+import type { Decider, DeciderWire, PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
 import {
   decide,
   decideDemoData,
+  emptyOrdersState,
+  evolve,
   isOrdersError,
   ordersEventKey,
   parseOrdersCommand,
   randomIds,
+  recordedOrdersEvent,
+  sagasInFlight,
   type IdGenerator,
   type OrdersCommand,
-  type OrdersError,
   type OrdersEvent,
   type OrdersState,
 } from '../index.js';
 import {
-  afterOf,
   domainProblem,
   idempotencyKeyHeader,
   IdempotencyLedger,
@@ -24,34 +26,46 @@ import {
   type KeyedRequest,
   keyedRequest,
   markWritten,
+  stampIdempotency,
+  startLogDecider,
   type WriteResult,
 } from '../../../platform/index.js';
 import { createPaths, ENTITY_ROUTES } from './entityRoutes.js';
-import { afterHeaders, idParams, SerialQueue } from './http.js';
-import { startOrdersStateModel } from './ordersStateModel.js';
+import { afterHeaders, idParams } from './http.js';
+import {
+  drawnIds,
+  idsFor,
+  isBusy,
+  keyedOf,
+  SHOP_COMMAND,
+  SHOP_COMMAND_KEY,
+  shopCommandOf,
+  shopCommandsTopic,
+  shopRegistry,
+  type ShopCommand,
+  type ShopCommandData,
+  type ShopOutcome,
+  type ShopRejection,
+} from './shopCommands.js';
 import { groupSchema, identitySchema, topicNameSchema, validOptions } from '../../../platform/index.js';
 import { ensureOrdersTopic } from './topics.js';
+
+/** How long a write waits for the engine's decision before it answers 503 (a broker outage). */
+const DECIDE_WAIT_MS = 30_000;
 
 export interface OrdersShopOptions {
   identity: ComponentIdentity;
   /** The orders topic/stream (one partition). */
   topic: string;
-  /** Prefix of the replay group that rebuilds the state (`<group>-state-<instance id>`: one member each). */
+  /** The engine's group on the command topic; its state group is `<group>-state-<instance id>`. */
   group: string;
   ids?: IdGenerator;
-  /** How long a write waits for the state to catch up, and a stock/balance write for running sagas (ms). */
+  /** How long a stock/balance write waits for running sagas (ms). */
   waitMs?: number;
 }
 
 const anyBody = z.unknown();
 const writeHeaders = afterHeaders.extend(idempotencyKeyHeader);
-
-/** Commands that set stock or balances absolutely: they wait until no saga moves stock or money. */
-function movesStockOrMoney(command: OrdersCommand): boolean {
-  if (command.type === 'update-inventory') return true;
-  if (command.type === 'update-customer') return command.changes.balance !== undefined;
-  return false;
-}
 
 const OptionsSchema = z.object({
   identity: identitySchema,
@@ -62,85 +76,171 @@ const OptionsSchema = z.object({
 });
 
 /**
- * `orders-shop`: the OrderShop command side. Validates with the domain, decides on the state rebuilt from the
- * orders topic (after waiting for the caller's `bookshelf-after` positions and for the log's end), appends the
- * events and answers once its own state has folded them. One decision at a time (see README.md, "Concurrency").
+ * `orders-shop`: the OrderShop command side. Validates with the domain, then queues each write as a command on
+ * `<orders topic>.commands`, which the platform's write-side engine (`startLogDecider`) decides a batch at a time on
+ * the state folded from the orders topic (everything in the log when the batch starts, and the writes before it in
+ * the batch): one append, answered once its events are folded. One decider, one partition (README.md, "Concurrency").
  */
 export async function ordersShopService(deps: PlatformDeps, options: OrdersShopOptions): Promise<ServiceComponent> {
   const opts = validOptions(OptionsSchema, options, 'orders-shop');
   const { ids, waitMs } = opts;
   const log = deps.log.child({ component: 'orders-shop', topic: opts.topic });
+  const commandsTopic = shopCommandsTopic(opts.topic);
   await ensureOrdersTopic(deps.bus, opts.topic);
+  await ensureOrdersTopic(deps.bus, commandsTopic);
   const ledger = new IdempotencyLedger();
-  const model = await startOrdersStateModel(deps.bus, {
-    ledger,
-    topic: opts.topic,
-    group: `${opts.group}-state-${opts.identity.id}`,
-    log,
-  });
-  const serial = new SerialQueue();
-  // Each write first brings the state (and so the ledger) up to the log's end: nothing more to settle.
-  const keyedWrites = idempotentWrites({ ledger, settle: async () => {} });
-
-  const upToDate = async (after: string | undefined) => {
-    await model.model.catchUp(after, waitMs);
-    await model.model.waitUntilCaughtUp(waitMs).catch(() => {
-      throw problem(503, 'REST_ERR_UNAVAILABLE', `the orders state has not caught up with the log within ${waitMs} ms`);
-    });
+  /** Commands whose events are in the log (their causation ids): a redelivered one decides nothing. */
+  const decidedCommands = new Set<string>();
+  const outcomes = new Map<string, (outcome: ShopOutcome) => void>();
+  let changeWaiters: (() => void)[] = [];
+  const settle = (commandId: string, outcome: ShopOutcome) => {
+    outcomes.get(commandId)?.(outcome);
+    outcomes.delete(commandId);
   };
 
-  const noSagaRunning = async () => {
-    const deadline = Date.now() + waitMs;
-    // Computed from the state (O(orders)), so once per change, not once per check.
-    for (let running = model.sagasInFlight().size; running > 0; running = model.sagasInFlight().size) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw problem(
-          503,
-          'REST_ERR_UNAVAILABLE',
-          `${running} order(s) are still moving stock or money; retry when they are done`,
-        );
+  const shop: Decider<ShopCommand, OrdersEvent, OrdersState, ShopRejection> = {
+    initialState: emptyOrdersState,
+    decide: (command, state) => {
+      if (decidedCommands.has(command.id)) return [];
+      if (command.key !== undefined && ledger.lookup(command.key)) return [];
+      // Absolute stock and balance writes wait until no saga moves stock or money (README.md, "Concurrency").
+      if (command.guarded) {
+        const running = sagasInFlight(state).size;
+        if (running > 0) return { busy: running };
       }
-      await model.changed(left);
+      return command.demoData ? decideDemoData(state) : decide(command.command!, state, drawnIds(command));
+    },
+    evolve,
+    isRejection: (value): value is ShopRejection => isOrdersError(value) || isBusy(value),
+  };
+  const wire: DeciderWire<ShopCommand, OrdersEvent, ShopRejection> = {
+    command: (envelope) => shopCommandOf(envelope),
+    event: (envelope) => recordedOrdersEvent(envelope),
+    envelopes: (events, causedBy) => {
+      const keyed = keyedOf(causedBy);
+      return stampIdempotency(
+        events.map((e) =>
+          newEvent({
+            type: e.type,
+            key: ordersEventKey(e),
+            data: e.data,
+            producer: opts.identity.id,
+            causedBy,
+            clock: deps.clock,
+          }),
+        ),
+        keyed,
+      );
+    },
+    describe: (rejection) => (isBusy(rejection) ? `${rejection.busy} saga(s) running` : rejection.message),
+  };
+
+  const engine = await startLogDecider(deps.bus, {
+    name: opts.identity.id,
+    commandsTopic,
+    eventsTopic: opts.topic,
+    group: opts.group,
+    registry: shopRegistry(),
+    decider: shop,
+    wire,
+    log,
+    onFolded: (envelope, position) => {
+      ledger.observe(envelope, position);
+      const causation = envelope.metadata.causationId;
+      if (envelope.metadata.producer === opts.identity.id && causation !== undefined) decidedCommands.add(causation);
+      const wake = changeWaiters;
+      changeWaiters = [];
+      for (const w of wake) w();
+    },
+    afterAppend: async (appended, positions) => {
+      const byCommand = new Map<string, { events: Envelope[]; positions: Position[] }>();
+      appended.forEach((envelope, i) => {
+        const id = envelope.metadata.causationId ?? '';
+        const written = byCommand.get(id) ?? { events: [], positions: [] };
+        written.events.push(envelope);
+        written.positions.push(positions[i]!);
+        byCommand.set(id, written);
+      });
+      for (const [id, written] of byCommand) settle(id, written);
+      log.debug({ events: appended.length, commands: byCommand.size }, 'appended');
+    },
+    onRejection: (rejection, command) => {
+      settle(command.id, { rejected: rejection });
+      return ack();
+    },
+    onDuplicate: async (command) => {
+      const recorded = command.key === undefined ? undefined : ledger.lookup(command.key);
+      settle(command.id, recorded ?? { events: [], positions: [] });
+    },
+  });
+
+  const changed = (timeoutMs: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      changeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+
+  /** Queue one command for the engine and wait for its outcome (decided on the state with everything before it). */
+  const submit = async (envelope: Envelope): Promise<ShopOutcome> => {
+    const outcome = new Promise<ShopOutcome>((resolve) => outcomes.set(envelope.id, resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        outcomes.delete(envelope.id);
+        reject(problem(503, 'REST_ERR_UNAVAILABLE', `the orders shop has not decided the write within ${DECIDE_WAIT_MS} ms`));
+      }, DECIDE_WAIT_MS);
+    });
+    try {
+      await deps.bus.publish(commandsTopic, [envelope]);
+      return await Promise.race([outcome, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   };
 
+  // The ledger is fed by the engine's state subscription; the engine brings it up to the log's end.
+  const keyedWrites = idempotentWrites({ ledger, settle: () => engine.catchUp() });
+
   /**
-   * Decide on the current state and append: serialised, so each decision sees every earlier write. A keyed retry
-   * of a write the log already holds is answered from its events (the state is caught up first, so this holds
-   * across restarts too).
+   * Decide on the shop's state through the write-side engine: one command envelope on the shop's command topic,
+   * answered when its events are durable and folded (or rejected). A keyed retry of a write the log already holds is
+   * answered from its events. An absolute stock or balance write that meets a running saga is queued again at the
+   * next change of the state, for up to `waitMs`.
    */
   const write = (
-    after: string | undefined,
     correlationId: string,
-    decideOn: (state: OrdersState) => readonly OrdersEvent[] | OrdersError,
-    guard: boolean,
+    data: ShopCommandData,
     keyed: KeyedRequest | undefined,
   ): Promise<WriteResult> =>
-    serial.run(async () => {
-      await upToDate(after);
-      return keyedWrites(keyed, async (stamp) => {
-        if (guard) await noSagaRunning();
-        const events = decideOn(model.state());
-        if (isOrdersError(events)) throw domainProblem(events);
-        if (events.length === 0) return { events: [], positions: [] };
-        const envelopes = stamp(
-          events.map((event) =>
-            newEvent({
-              type: event.type,
-              key: ordersEventKey(event),
-              data: event.data,
-              producer: opts.identity.id,
-              correlationId,
-              clock: deps.clock,
-            }),
-          ),
-        );
-        const positions = await deps.bus.publish(opts.topic, envelopes);
-        await model.folded(positions.at(-1)!, waitMs);
-        log.debug({ events: events.length, first: events[0]?.type }, 'appended');
-        return { events: envelopes, positions };
-      });
+    keyedWrites(keyed, async (stamp) => {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const [envelope] = stamp([
+          newEvent({
+            type: SHOP_COMMAND,
+            key: SHOP_COMMAND_KEY,
+            data,
+            producer: opts.identity.id,
+            correlationId,
+            clock: deps.clock,
+          }),
+        ]);
+        const outcome = await submit(envelope!);
+        if (!('rejected' in outcome)) return outcome;
+        if (isOrdersError(outcome.rejected)) throw domainProblem(outcome.rejected);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw problem(
+            503,
+            'REST_ERR_UNAVAILABLE',
+            `${outcome.rejected.busy} order(s) are still moving stock or money; retry when they are done`,
+          );
+        }
+        await changed(left);
+      }
     });
 
   const parse = (raw: unknown): OrdersCommand => {
@@ -149,12 +249,8 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     return command;
   };
 
-  const runCommand = (
-    after: string | undefined,
-    correlationId: string,
-    command: OrdersCommand,
-    keyed: KeyedRequest | undefined,
-  ) => write(after, correlationId, (state) => decide(command, state, ids), movesStockOrMoney(command), keyed);
+  const runCommand = (correlationId: string, command: OrdersCommand, keyed: KeyedRequest | undefined) =>
+    write(correlationId, { command, ids: idsFor(command, ids) }, keyed);
 
   const createdIds = (events: readonly Pick<Envelope, 'type' | 'data'>[]) =>
     events.flatMap((e) => (e.type.endsWith('-created') ? [(e.data as { id: string }).id] : []));
@@ -179,7 +275,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
             },
             async (req, reply) => {
               const command = parse({ type: route.create, items: req.body });
-              const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+              const w = await runCommand(req.id, command, keyedRequest(req));
               return markWritten(reply, w.positions).code(200).send(createdIds(w.events));
             },
           );
@@ -198,7 +294,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
           async (req, reply) => {
             const command = parse({ type: route.update, id: req.params.id, changes: req.body });
-            const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+            const w = await runCommand(req.id, command, keyedRequest(req));
             return markWritten(reply, w.positions).code(200).send(true);
           },
         );
@@ -215,7 +311,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
           async (req, reply) => {
             const command = parse({ type: route.remove, id: req.params.id });
-            const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+            const w = await runCommand(req.id, command, keyedRequest(req));
             return markWritten(reply, w.positions).code(200).send(true);
           },
         );
@@ -234,7 +330,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
         },
         async (req, reply) => {
           const command = parse({ type: 'create-orders', items: req.body });
-          const w = await runCommand(afterOf(req), req.id, command, keyedRequest(req));
+          const w = await runCommand(req.id, command, keyedRequest(req));
           if (Array.isArray(req.body)) return markWritten(reply, w.positions).code(200).send(createdIds(w.events));
           const created = w.events.find((e) => e.type === 'order-created');
           return markWritten(reply, w.positions)
@@ -254,13 +350,24 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
           },
         },
         async (req, reply) => {
-          const w = await write(afterOf(req), req.id, decideDemoData, true, keyedRequest(req));
+          const w = await write(req.id, { demoData: true, ids: [] }, keyedRequest(req));
           return markWritten(reply, w.positions).code(200).send({ events: w.events.length });
         },
       );
     },
-    readiness: () => model.model.readiness(),
-    failed: model.model.failed,
-    stop: () => model.stop(),
+    readiness: () => {
+      const rebuilt = engine.ready();
+      return { ready: rebuilt, checks: { bus: deps.bus.kind, rebuilt, caughtUp: engine.commands.caughtUp() } };
+    },
+    failed: engine.failed.then((err) => {
+      throw err;
+    }),
+    stop: async () => {
+      await engine.close();
+      for (const id of [...outcomes.keys()]) outcomes.delete(id);
+      const wake = changeWaiters;
+      changeWaiters = [];
+      for (const w of wake) w();
+    },
   };
 }

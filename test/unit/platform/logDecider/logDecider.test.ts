@@ -127,6 +127,43 @@ describe('startLogDecider (the write-side engine) on the memory bus', () => {
     ]);
   });
 
+  it('skips what is no command, hands rejections, folded events and appended positions to the hooks', async () => {
+    const { bus, topics } = await setup();
+    const rejected: string[] = [];
+    const folded: string[] = [];
+    const appended: { types: string[]; positions: number }[] = [];
+    const d = await startLogDecider(bus, {
+      name: 'hooks',
+      commandsTopic: topics.commands,
+      eventsTopic: topics.events,
+      group: 'accounts-hooks',
+      decider: accounts,
+      // An envelope of another type is no command of this decider: skipped, never dead-lettered.
+      wire: { ...accountsWire, command: (e) => (e.type === 'note' ? undefined : accountsWire.command(e)) },
+      log,
+      onRejection: (rejection, command) => {
+        rejected.push(`${command.commandId}: ${rejection.rejected}`);
+        return { kind: 'ack' };
+      },
+      onFolded: (envelope) => void folded.push(envelope.type),
+      afterAppend: async (events, positions) =>
+        void appended.push({ types: events.map((e) => e.type), positions: positions.length }),
+    });
+    deciders.push(d);
+    const positions = await bus.publish(topics.commands, [
+      { ...accountCommand('deposit', 'n', 'acc-1', 1), type: 'note' },
+      accountCommand('deposit', 'bad', 'acc-1', -3),
+      accountCommand('deposit', 'ok', 'acc-1', 4),
+    ]);
+    await d.commands.waitForPosition(positions.at(-1)!, 10_000);
+    await d.catchUp();
+    expect(rejected).toEqual(['bad: amount must be positive, got -3']);
+    expect(folded).toEqual(['deposited']);
+    expect(appended).toEqual([{ types: ['deposited'], positions: 1 }]);
+    expect(d.stats()).toMatchObject({ decided: 1, duplicates: 0, deadLettered: 0 });
+    expect(d.commands.stats()).toMatchObject({ skipped: 1 });
+  });
+
   it(`splits ${PARTITIONS} partitions between two owners; a takeover loses and doubles nothing`, async () => {
     const { bus, topics, start, readAll } = await setup();
     const a = await start('owner-a', 20);

@@ -1,12 +1,22 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEventBus, type EventBus } from '../../../../../eventlib/index.js';
+import { createEventBus, type Envelope, type EventBus } from '../../../../../eventlib/index.js';
 import { createRegistry } from '../../../../../discolib/index.js';
 import { buildServer, type RestApp } from '../../../../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent } from '../../../../../platform/index.js';
 import { ordersShopService } from '../../../../../aggregates/orders/service/shopService.js';
 import { ordersSagaService } from '../../../../../aggregates/orders/service/sagaService.js';
 import { eventsOn } from '../../../../helpers/ordersScenarios.js';
+import { uniqueName, waitFor } from '../../../../helpers/wait.js';
+
+/** Every envelope on `topic`, read by a group of its own. */
+async function readTopic(bus: EventBus, topic: string): Promise<Envelope[]> {
+  const seen: Envelope[] = [];
+  const sub = await bus.subscribe({ topics: [topic], group: uniqueName('read'), handler: (e) => void seen.push(e) });
+  await sub.waitUntilCaughtUp(5_000);
+  await sub.close();
+  return seen;
+}
 
 const log = pino({ level: 'silent' });
 const identity = (name: string) => ({ name, id: `${name}-1`, tags: [] });
@@ -72,6 +82,23 @@ describe('orders-shop (command side)', () => {
     expect(same.headers['bookshelf-position']).toBeUndefined();
     expect((await send(app, 'POST', '/init-data')).json()).toEqual({ events: 0 });
     expect((await eventsOn(bus, 'orders')).length).toBe(before);
+  });
+
+  it('decides a redelivered command once: its ids are drawn into it, its events name it as their cause', async () => {
+    const app = await shop();
+    const created = await send(app, 'POST', '/customers', [{ name: 'Ann', email: 'ann@example.com' }]);
+    expect(created.statusCode).toBe(200);
+    const [id] = created.json<string[]>();
+    const [command] = await readTopic(bus, 'orders.commands');
+    expect(command).toMatchObject({ type: 'orders-shop-command', data: { ids: [id] } });
+    const events = await readTopic(bus, 'orders');
+    expect(events.map((e) => e.metadata.causationId)).toEqual([command!.id]);
+    // The same command again (a redelivery after a crash between the append and the acknowledgement).
+    const [again] = await bus.publish('orders.commands', [command!]);
+    await waitFor(async () => (await readTopic(bus, 'orders.commands')).length === 2);
+    await send(app, 'POST', '/product', { id: 'p', name: 'P', price: 1 });
+    expect(again).toBeDefined();
+    expect((await readTopic(bus, 'orders')).map((e) => e.type)).toEqual(['customer-created', 'product-created']);
   });
 
   it('holds absolute stock and balance writes while a saga moves stock or money (503), not the others', async () => {
