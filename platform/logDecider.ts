@@ -65,6 +65,11 @@ export interface LogDeciderOptions<Command, Event, State, Rejection> {
    * answers the rejection to a caller (an HTTP write) acknowledges it instead.
    */
   onRejection?(rejection: Rejection, command: Command, envelope: Envelope): Outcome;
+  /**
+   * Called before a batch (or its retry after a failed append) is decided, on the folded state: a service that keeps
+   * what the batch has decided so far beside the state (keys taken by earlier commands of the same batch) resets it.
+   */
+  beginBatch?(partition: number): void;
   /** Each event of this decider once folded into its partition's state (feeds what the service keeps beside it). */
   onFolded?(envelope: Envelope, position: Position): void;
   /** A command whose outcome the state already holds (a redelivery): redo what may have been lost after the append. */
@@ -148,6 +153,7 @@ export async function startLogDecider<C, E, S, R>(
   const decideBatch = async (commands: readonly Envelope[], partition: number): Promise<Outcome[]> => {
     const t0 = performance.now();
     await catchUp();
+    opts.beginBatch?.(partition);
     const t1 = performance.now();
     let working = stateOf(partition);
     const outcomes: Outcome[] = [];

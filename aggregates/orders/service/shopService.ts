@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ack, newEvent, type Envelope, type Position } from '../../../eventlib/index.js';
 import { problem } from '../../../restlib/index.js';
-import type { Decider, DeciderWire, PlatformDeps, ServiceComponent, ComponentIdentity } from '../../../platform/index.js';
+import type {
+  Decider,
+  DeciderWire,
+  PlatformDeps,
+  ServiceComponent,
+  ComponentIdentity,
+} from '../../../platform/index.js';
 import {
   decide,
   decideDemoData,
@@ -91,6 +97,11 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
   const ledger = new IdempotencyLedger();
   /** Commands whose events are in the log (their causation ids): a redelivered one decides nothing. */
   const decidedCommands = new Set<string>();
+  /**
+   * Idempotency keys decided earlier in the batch being decided: the ledger only knows folded events, and a keyed
+   * retry (sent after its first attempt's 503) can share a batch with that attempt.
+   */
+  const keysInBatch = new Set<string>();
   const outcomes = new Map<string, (outcome: ShopOutcome) => void>();
   let changeWaiters: (() => void)[] = [];
   const settle = (commandId: string, outcome: ShopOutcome) => {
@@ -102,13 +113,15 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     initialState: emptyOrdersState,
     decide: (command, state) => {
       if (decidedCommands.has(command.id)) return [];
-      if (command.key !== undefined && ledger.lookup(command.key)) return [];
+      if (command.key !== undefined && (ledger.lookup(command.key) || keysInBatch.has(command.key))) return [];
       // Absolute stock and balance writes wait until no saga moves stock or money (README.md, "Concurrency").
       if (command.guarded) {
         const running = sagasInFlight(state).size;
         if (running > 0) return { busy: running };
       }
-      return command.demoData ? decideDemoData(state) : decide(command.command!, state, drawnIds(command));
+      const decided = command.demoData ? decideDemoData(state) : decide(command.command!, state, drawnIds(command));
+      if (command.key !== undefined && Array.isArray(decided) && decided.length > 0) keysInBatch.add(command.key);
+      return decided;
     },
     evolve,
     isRejection: (value): value is ShopRejection => isOrdersError(value) || isBusy(value),
@@ -144,6 +157,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     decider: shop,
     wire,
     log,
+    beginBatch: () => keysInBatch.clear(),
     onFolded: (envelope, position) => {
       ledger.observe(envelope, position);
       const causation = envelope.metadata.causationId;
@@ -190,7 +204,9 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         outcomes.delete(envelope.id);
-        reject(problem(503, 'REST_ERR_UNAVAILABLE', `the orders shop has not decided the write within ${DECIDE_WAIT_MS} ms`));
+        reject(
+          problem(503, 'REST_ERR_UNAVAILABLE', `the orders shop has not decided the write within ${DECIDE_WAIT_MS} ms`),
+        );
       }, DECIDE_WAIT_MS);
     });
     try {
@@ -210,11 +226,7 @@ export async function ordersShopService(deps: PlatformDeps, options: OrdersShopO
    * answered from its events. An absolute stock or balance write that meets a running saga is queued again at the
    * next change of the state, for up to `waitMs`.
    */
-  const write = (
-    correlationId: string,
-    data: ShopCommandData,
-    keyed: KeyedRequest | undefined,
-  ): Promise<WriteResult> =>
+  const write = (correlationId: string, data: ShopCommandData, keyed: KeyedRequest | undefined): Promise<WriteResult> =>
     keyedWrites(keyed, async (stamp) => {
       const deadline = Date.now() + waitMs;
       for (;;) {

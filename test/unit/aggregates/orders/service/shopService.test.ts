@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEventBus, type Envelope, type EventBus } from '../../../../../eventlib/index.js';
@@ -99,6 +100,37 @@ describe('orders-shop (command side)', () => {
     await send(app, 'POST', '/product', { id: 'p', name: 'P', price: 1 });
     expect(again).toBeDefined();
     expect((await readTopic(bus, 'orders')).map((e) => e.type)).toEqual(['customer-created', 'product-created']);
+  });
+
+  it('decides one of two commands with the same Idempotency-Key in one batch (a retry after a 503 beside its first attempt)', async () => {
+    const app = await shop();
+    const keyed = await app.inject({
+      method: 'POST',
+      url: '/customers',
+      headers: { 'idempotency-key': 'k-1' },
+      payload: [{ name: 'Ann', email: 'ann@example.com' }],
+    });
+    expect(keyed.statusCode).toBe(200);
+    const [first] = await readTopic(bus, 'orders.commands');
+    expect(first!.metadata.idempotencyKey).toBe('k-1');
+    // Two attempts of another keyed write, each with ids of its own, appended together: one batch.
+    const attempt = (id: string, drawn: string) => ({
+      ...first!,
+      id,
+      data: { ...(first!.data as object), ids: [drawn] },
+      metadata: { ...first!.metadata, idempotencyKey: 'k-2' },
+    });
+    const [id1, id2] = [randomUUID(), randomUUID()];
+    await bus.publish('orders.commands', [attempt(id1, 'c-1'), attempt(id2, 'c-2')]);
+    await waitFor(async () => (await readTopic(bus, 'orders')).length >= 2);
+    await send(app, 'POST', '/product', { id: 'p', name: 'P', price: 1 });
+    const events = await readTopic(bus, 'orders');
+    expect(events.map((e) => [e.type, e.metadata.idempotencyKey])).toEqual([
+      ['customer-created', 'k-1'],
+      ['customer-created', 'k-2'],
+      ['product-created', undefined],
+    ]);
+    expect(events[1]!.metadata.causationId).toBe(id1);
   });
 
   it('holds absolute stock and balance writes while a saga moves stock or money (503), not the others', async () => {
