@@ -28,3 +28,12 @@ export {
   ordersRegistry,
 } from './service/topics.js';
 export { createPaths, ENTITY_ROUTES, type EntityRoute } from './service/entityRoutes.js';
+export {
+  ENTITY_EXAMPLES,
+  entityByIdSchema,
+  entityListSchema,
+  notificationListSchema,
+  notificationQuerySchema,
+  OrdersEntitySchema,
+  ordersReportSchema,
+} from './service/readSchemas.js';
