@@ -2,7 +2,7 @@ import { AFTER_HEADER, POSITION_HEADER } from '../eventlib/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
-import type { RestApp } from '../restlib/index.js';
+import { text, type RestApp } from '../restlib/index.js';
 import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { GatewayModule } from './module.js';
@@ -12,7 +12,7 @@ import { REQUEST_ID_HEADER, type Upstreams } from './upstream.js';
 export const LENDING_UPSTREAMS = { lending: 'lending', view: 'lendingview' } as const;
 
 const Json = z.record(z.string(), z.unknown());
-const Id = (what: string) => z.string().trim().min(1).max(LENDING_INPUT_LIMITS.maxBookIdLength, `${what} is too long`);
+const Id = (what: string) => text(LENDING_INPUT_LIMITS.maxBookIdLength, { what });
 const WaitQuery = z.object({
   wait: z
     .enum(['true', 'false', '1', '0', ''])

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { withExample, type RestApp } from '../restlib/index.js';
 import {
+  createBodySchema,
   createPaths,
   ENTITY_EXAMPLES,
   entityByIdSchema,
@@ -8,7 +9,9 @@ import {
   ENTITY_ROUTES,
   notificationListSchema,
   notificationQuerySchema,
+  OrdersIdSchema,
   ordersReportSchema,
+  updateBodySchema,
 } from '../aggregates/orders/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { GatewayModule } from './module.js';
@@ -20,8 +23,7 @@ export const ORDERS_UPSTREAMS = {
   view: 'orders-view',
 } as const;
 
-const id = z.object({ id: z.string().min(1).max(200) });
-const body = z.unknown();
+const id = OrdersIdSchema;
 const headers = z.object(idempotencyKeyHeader);
 const createdIds = withExample(z.array(z.string()).describe('the ids of the created entities'), ['101', '102']);
 const done = withExample(z.literal(true).describe('changed (as the seed answers)'), true);
@@ -33,8 +35,9 @@ const loaded = withExample(z.object({ events: z.number().int() }), { events: 13 
 
 /**
  * SPEC §7 routes: OrderShop CRUD and the shop routes, writes to `orders-shop`, reads to `orders-view` (with this
- * gateway's write watermark, so a client reads its own writes). Bodies are checked by the domain upstream and
- * its problem+json answers pass through.
+ * gateway's write watermark, so a client reads its own writes). Bodies and ids are checked here with the domain's
+ * rules (400 REST_ERR_VALIDATION) and the checked body is what is forwarded; the domain's problem+json answers
+ * (404, 409, 422) pass through.
  */
 export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
   const tags = ['orders'];
@@ -47,7 +50,7 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
             summary: `Create ${route.collection} -> their ids`,
             tags,
             headers,
-            body,
+            body: createBodySchema(route.collection),
             response: { 200: createdIds },
           },
         },
@@ -62,7 +65,7 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
           tags,
           headers,
           params: id,
-          body,
+          body: updateBodySchema(route.collection),
           response: { 200: done },
         },
       },
@@ -120,7 +123,7 @@ export function ordersGatewayRoutes(app: RestApp, up: Upstreams): void {
         summary: 'Place an order {product_ids, customer_id} -> the order, pending',
         tags: ['shop'],
         headers,
-        body,
+        body: createBodySchema('orders'),
         response: { 200: placed },
       },
     },

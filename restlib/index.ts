@@ -28,6 +28,7 @@ export {
   problemResponse,
   withExample,
 } from './openapi.js';
+export { codePoints, text, type TextOptions } from './text.js';
 export { PROBLEM_CONTENT_TYPE, problemSchema, toProblem, type ProblemDocument } from './problem.js';
 export { isShuttingDown, markNotReady, type Readiness, type ReadinessCheck } from './readiness.js';
 export {

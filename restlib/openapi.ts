@@ -62,6 +62,21 @@ export function withExample<T extends z.ZodType>(schema: T, example: z.output<T>
 }
 
 /**
+ * Marks every open object of a body schema as refusing a `__proto__` key, as the JSON parser does
+ * (`onProtoPoisoning: 'error'` answers 400 REST_ERR_BAD_JSON), so the document promises no more than is taken.
+ */
+function withoutProtoKeys(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutProtoKeys);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = withoutProtoKeys(v);
+  if (out.type === 'object' && out.additionalProperties !== false && out.propertyNames === undefined) {
+    out.propertyNames = { not: { const: '__proto__' } };
+  }
+  return out;
+}
+
+/**
  * The OpenAPI transform of every service (`buildServer`): zod schemas to JSON Schema
  * (fastify-type-provider-zod), then the error answers the route can give (`errorStatuses`) added as
  * problem+json responses referencing `components.schemas.Problem`. A status the route documents itself is kept.
@@ -74,6 +89,7 @@ export const openapiTransform: SwaggerTransform = (input) => {
   if (!out.schema || out.schema.hide) return out;
   const method = [input.route.method].flat()[0] ?? 'GET';
   const path = input.url.replace(/:(\w+)/g, '{$1}');
+  if (out.schema.body) out.schema.body = withoutProtoKeys(out.schema.body);
   const response: Record<string, unknown> = { ...out.schema.response };
   for (const status of errorStatuses(String(method), input.url, input.schema ?? {})) {
     const own = response[status];
@@ -95,7 +111,6 @@ export const openapiTransformObject: typeof jsonSchemaTransformObject = (input) 
   const text = JSON.stringify({ ...doc, components: { ...components, schemas: {} } });
   for (const name of Object.keys(schemas)) {
     if (name.endsWith('Input') && name.slice(0, -5) in schemas && !text.includes(`/schemas/${name}"`)) {
-       
       delete schemas[name];
     }
   }

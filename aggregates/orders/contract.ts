@@ -37,3 +37,4 @@ export {
   OrdersEntitySchema,
   ordersReportSchema,
 } from './service/readSchemas.js';
+export { createBodySchema, OrdersIdSchema, updateBodySchema } from './service/inputSchemas.js';
