@@ -3,9 +3,9 @@
 // `services.ts`. `npm run lint` checks it; test/unit/layers.test.ts shows each rule failing on a wrong import.
 const LIBRARIES = '(eventlib|discolib|restlib)';
 const ABOVE_LIBRARIES = '^(platform|aggregates|views|gateway|cli|docker|test|bench)/';
-// restlib/errors.ts and platform/errors.ts are pure (no transport, no server): the domain cores' error
-// catalogues import them directly, so a decide function loads nothing else.
-const BARREL = `^(${LIBRARIES}/(index\\.ts$|testing/)|restlib/errors\\.ts$)`;
+// restlib/errors.ts, restlib/text.ts and platform/errors.ts are pure (no transport, no server): the domain cores'
+// error catalogues and input schemas import them directly, so a decide function loads nothing else.
+const BARREL = `^(${LIBRARIES}/(index\\.ts$|testing/)|restlib/(errors|text)\\.ts$)`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

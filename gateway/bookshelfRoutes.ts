@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { RestApp } from '../restlib/index.js';
+import { withExample, type RestApp } from '../restlib/index.js';
 import { BookInputSchema, BookSchema } from '../aggregates/bookshelf/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { GatewayModule } from './module.js';
 import type { Upstreams } from './upstream.js';
 
 const writeHeaders = z.object(idempotencyKeyHeader);
+const BOOK = { id: '3f2b8c1e-6d4a-4f0e-9b7a-1c2d3e4f5a6b', title: 'Dune', author: 'Frank Herbert' };
 
 /** Consul names of the bookshelf services the gateway forwards to (SPEC §5). */
 export const BOOKSHELF_UPSTREAMS = {
@@ -24,15 +25,21 @@ export function bookshelfGatewayRoutes(app: RestApp, up: Upstreams): void {
         summary: 'Add a book',
         tags: ['bookshelf'],
         headers: writeHeaders,
-        body: BookInputSchema,
-        response: { 201: BookSchema },
+        body: withExample(BookInputSchema, { title: 'Dune', author: 'Frank Herbert' }),
+        response: { 201: withExample(BookSchema, BOOK) },
       },
     },
     (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.newbook, '/', req.body, req),
   );
   app.get(
     '/bookshelf/books',
-    { schema: { summary: 'Every added book', tags: ['bookshelf'], response: { 200: z.array(BookSchema) } } },
+    {
+      schema: {
+        summary: 'Every added book',
+        tags: ['bookshelf'],
+        response: { 200: withExample(z.array(BookSchema), [BOOK]) },
+      },
+    },
     (_req, reply) => up.read(reply, BOOKSHELF_UPSTREAMS.booklist, '/'),
   );
   app.get(
@@ -41,7 +48,7 @@ export function bookshelfGatewayRoutes(app: RestApp, up: Upstreams): void {
       schema: {
         summary: 'The last read books, oldest first',
         tags: ['bookshelf'],
-        response: { 200: z.array(z.record(z.string(), z.unknown())) },
+        response: { 200: withExample(z.array(z.record(z.string(), z.unknown())), [BOOK]) },
       },
     },
     (_req, reply) => up.read(reply, BOOKSHELF_UPSTREAMS.lastread, '/'),
@@ -54,7 +61,7 @@ export function bookshelfGatewayRoutes(app: RestApp, up: Upstreams): void {
         tags: ['bookshelf'],
         headers: writeHeaders,
         params: z.object({ id: z.string().min(1).max(200) }),
-        response: { 204: z.null().describe('recorded') },
+        response: { 204: withExample(z.null().describe('recorded'), null) },
       },
     },
     (req, reply) => up.write(reply, BOOKSHELF_UPSTREAMS.readbook, '/', { id: req.params.id }, req),

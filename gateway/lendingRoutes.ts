@@ -2,7 +2,7 @@ import { AFTER_HEADER, POSITION_HEADER } from '../eventlib/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { FastifyReply } from 'fastify';
-import type { RestApp } from '../restlib/index.js';
+import { text, withExample, type RestApp } from '../restlib/index.js';
 import { LendingInputSchema, LENDING_INPUT_LIMITS } from '../aggregates/lending/contract.js';
 import { idempotencyKeyHeader } from '../platform/index.js';
 import type { GatewayModule } from './module.js';
@@ -12,7 +12,13 @@ import { REQUEST_ID_HEADER, type Upstreams } from './upstream.js';
 export const LENDING_UPSTREAMS = { lending: 'lending', view: 'lendingview' } as const;
 
 const Json = z.record(z.string(), z.unknown());
-const Id = (what: string) => z.string().trim().min(1).max(LENDING_INPUT_LIMITS.maxBookIdLength, `${what} is too long`);
+const QUEUED = { requestId: '978c74c3-85c2-437e-969d-b3514804e3ba', kind: 'request', status: 'pending' };
+const EXAMPLES = {
+  id: { ...QUEUED, status: 'lent' },
+  user: { user: 'ann', books: [{ book: 'dune', due: '2026-12-16' }], count: 1 },
+  book: { book: 'dune', copies: 1, holders: [{ user: 'ann', due: '2026-12-16' }], available: 0, status: 'lent' },
+} as const;
+const Id = (what: string) => text(LENDING_INPUT_LIMITS.maxBookIdLength, { what });
 const WaitQuery = z.object({
   wait: z
     .enum(['true', 'false', '1', '0', ''])
@@ -38,9 +44,9 @@ export function lendingGatewayRoutes(app: RestApp, up: Upstreams): void {
           summary,
           tags: ['lending'],
           headers: z.object(idempotencyKeyHeader),
-          body: LendingInputSchema,
+          body: withExample(LendingInputSchema, { user: 'ann', books: ['dune'] }),
           querystring: WaitQuery,
-          response: { 200: Json, 202: Json },
+          response: { 200: withExample(Json, { ...QUEUED, status: 'lent' }), 202: withExample(Json, QUEUED) },
         },
       },
       async (req, reply) => {
@@ -61,7 +67,7 @@ export function lendingGatewayRoutes(app: RestApp, up: Upstreams): void {
           summary,
           tags: ['lending'],
           params: z.object({ [param]: Id(param) }),
-          response: { 200: Json },
+          response: { 200: withExample(Json, EXAMPLES[param]) },
         },
       },
       (req, reply) => {

@@ -17,6 +17,8 @@ export const REST_ERROR_CODES = {
   REST_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', retriable: false },
   REST_ERR_CONFLICT: { status: 409, title: 'Conflict', retriable: false },
   REST_ERR_BODY_TOO_LARGE: { status: 413, title: 'Body too large', retriable: false },
+  /** A path segment is longer than the router takes (`maxParamLength`). */
+  REST_ERR_URI_TOO_LONG: { status: 414, title: 'URI too long', retriable: false },
   REST_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retriable: false },
   REST_ERR_UNPROCESSABLE: { status: 422, title: 'Unprocessable request', retriable: false },
   /** Too many attempts (e.g. failed logins with one library card); `Retry-After` says when to try again. */

@@ -1,4 +1,11 @@
-export { buildServer, DEFAULT_BODY_LIMIT, type RestApp, type SecurityScheme, type ServerOptions } from './server.js';
+export {
+  buildServer,
+  DEFAULT_BODY_LIMIT,
+  MAX_PARAM_LENGTH,
+  type RestApp,
+  type SecurityScheme,
+  type ServerOptions,
+} from './server.js';
 export {
   apiKeyMatcher,
   BEARER_SCHEME,
@@ -13,6 +20,15 @@ export {
   type RouteAccess,
 } from './auth.js';
 export { REST_ERROR_CODES, RestError, isRestError, problem, type FieldError, type RestErrorCode } from './errors.js';
+export {
+  errorStatuses,
+  openapiTransform,
+  PROBLEM_REF,
+  problemExample,
+  problemResponse,
+  withExample,
+} from './openapi.js';
+export { codePoints, text, type TextOptions } from './text.js';
 export { PROBLEM_CONTENT_TYPE, problemSchema, toProblem, type ProblemDocument } from './problem.js';
 export { isShuttingDown, markNotReady, type Readiness, type ReadinessCheck } from './readiness.js';
 export {

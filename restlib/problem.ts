@@ -18,7 +18,24 @@ export const problemSchema = z
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
-  .loose();
+  .loose()
+  // The id puts it once in the OpenAPI document's `components.schemas`; every error answer references it.
+  .meta({
+    id: 'Problem',
+    description: 'application/problem+json (RFC 9457) with a stable `code`',
+    examples: [
+      {
+        type: 'urn:bookshelf:problem:REST_ERR_VALIDATION',
+        title: 'Invalid request',
+        status: 400,
+        detail: 'body.title: Too small: expected string to have >=1 characters',
+        code: 'REST_ERR_VALIDATION',
+        instance: '/bookshelf/books',
+        requestId: '0b6f3c1e-8a52-4d1b-9c61-2f0f6a9d7e10',
+        errors: [{ path: 'body.title', message: 'Too small: expected string to have >=1 characters' }],
+      },
+    ],
+  });
 
 export type ProblemDocument = z.infer<typeof problemSchema>;
 
@@ -51,13 +68,15 @@ export function sendProblem(reply: FastifyReply, err: RestError): FastifyReply {
 const rest = (code: RestErrorCode, detail: string, extra: { errors?: FieldError[]; cause?: unknown } = {}) =>
   new RestError(code, detail, extra);
 
-const BY_STATUS: Record<number, RestErrorCode> = {
+/** The code of a 4xx/503 fastify (or a plugin) raises with only a status. */
+export const CODE_BY_STATUS: Readonly<Record<number, RestErrorCode>> = {
   401: 'REST_ERR_UNAUTHENTICATED',
   403: 'REST_ERR_FORBIDDEN',
   404: 'REST_ERR_NOT_FOUND',
   405: 'REST_ERR_METHOD_NOT_ALLOWED',
   409: 'REST_ERR_CONFLICT',
   413: 'REST_ERR_BODY_TOO_LARGE',
+  414: 'REST_ERR_URI_TOO_LONG',
   415: 'REST_ERR_UNSUPPORTED_MEDIA_TYPE',
   422: 'REST_ERR_UNPROCESSABLE',
   429: 'REST_ERR_TOO_MANY_REQUESTS',
@@ -110,13 +129,31 @@ export function toRestError(error: unknown, bodyLimit: number): RestError {
   if (status >= 400 && status < 500) {
     if (error instanceof SyntaxError)
       return rest('REST_ERR_BAD_JSON', 'the body could not be parsed', { cause: error });
-    return rest(BY_STATUS[status] ?? 'REST_ERR_BAD_REQUEST', err.message ?? 'bad request', { cause: error });
+    return rest(CODE_BY_STATUS[status] ?? 'REST_ERR_BAD_REQUEST', err.message ?? 'bad request', { cause: error });
   }
   if (status === 503 || (err.retriable === true && typeof err.code === 'string')) {
     const code = typeof err.code === 'string' ? ` (${err.code})` : '';
     return rest('REST_ERR_UNAVAILABLE', `a dependency is temporarily unavailable${code}; try again`, { cause: error });
   }
   return rest('REST_ERR_INTERNAL', 'internal error; the request id identifies it in the logs', { cause: error });
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors the router raises before any hook runs (a path segment longer than
+ * `maxParamLength`, a malformed percent-encoding) answered as problem+json like every other error.
+ */
+export function frameworkProblem(requestIdHeader: string) {
+  return (error: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    void reply.header(requestIdHeader, String(req.id));
+    const restError =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? rest('REST_ERR_URI_TOO_LONG', 'a path segment is longer than this server accepts', { cause: error })
+        : error.code === 'FST_ERR_BAD_URL'
+          ? rest('REST_ERR_BAD_REQUEST', 'the path is not a valid URL (bad percent-encoding?)', { cause: error })
+          : toRestError(error, Number.POSITIVE_INFINITY);
+    req.log.info({ code: restError.code, detail: restError.message }, 'request rejected');
+    void sendProblem(reply, restError);
+  };
 }
 
 /** A fastify route path (`/books/:id`, `/docs/*`) as a regular expression over request paths. */
@@ -146,7 +183,7 @@ export const problemPlugin = fp<{ bodyLimit: number }>(
       if (!entry) routes.push((entry = { pattern, methods: new Set() }));
       for (const m of [route.method].flat()) entry.methods.add(String(m).toUpperCase());
     });
-    app.setNotFoundHandler((req, reply) => {
+    const notFound = (req: FastifyRequest, reply: FastifyReply) => {
       const path = req.url.split('?')[0]!;
       const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
       if (allowed.size > 0 && !allowed.has(req.method)) {
@@ -154,7 +191,12 @@ export const problemPlugin = fp<{ bodyLimit: number }>(
         return sendProblem(reply, rest('REST_ERR_METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}`));
       }
       return sendProblem(reply, rest('REST_ERR_NOT_FOUND', `no route for ${req.method} ${path}`));
+    };
+    // Answered before the body is read: a QUERY or POST to no route is 404/405, not "missing content-type".
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.is404) return notFound(req, reply);
     });
+    app.setNotFoundHandler(notFound);
   },
   { name: 'bookshelf-problem', fastify: '5.x' },
 );

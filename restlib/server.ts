@@ -3,17 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { DestinationStream, Logger } from 'pino';
 import { z } from 'zod';
 import { createLogger, type LogLevel } from './logger.js';
-import { problemPlugin } from './problem.js';
+import { openapiTransform, openapiTransformObject } from './openapi.js';
+import { frameworkProblem, problemPlugin } from './problem.js';
 import { healthPlugin, type ReadinessCheck } from './readiness.js';
 import { Registry } from 'prom-client';
 import { metricsPlugin, metricsRegistry } from './metrics.js';
@@ -28,6 +23,8 @@ export type RestApp = FastifyInstance<
 >;
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** The longest path segment the router takes (fastify's default is 100); a longer one is 414. */
+export const MAX_PARAM_LENGTH = 1024;
 
 export interface ServerOptions {
   /** Service name: the logs' `service` field and the OpenAPI title. */
@@ -124,6 +121,9 @@ export async function buildServer(options: ServerOptions): Promise<RestApp> {
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Longer path segments answer 414 problem+json (`frameworkProblem`); shorter ones meet the route's schema.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkProblem(header),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -152,8 +152,8 @@ export async function buildServer(options: ServerOptions): Promise<RestApp> {
         },
         components,
       },
-      transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transform: openapiTransform,
+      transformObject: openapiTransformObject,
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }

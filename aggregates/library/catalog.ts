@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { text } from '../../restlib/text.js';
 import { createEventRegistry, newEvent, type Envelope, type EventRegistry } from '../../eventlib/index.js';
 
 /** A title the library owns. `id` is also the book id of the lending flow (SPEC §6). */
 export const BookSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'lowercase letters, digits and "-" (at most 100)'),
-  title: z.string().trim().min(1).max(300),
-  author: z.string().trim().min(1).max(200),
+  title: text(300, { what: 'title' }),
+  author: text(200, { what: 'author' }),
   copies: z.number().int().min(0).max(1000),
   coverUrl: z.url().max(500),
 });
@@ -14,8 +15,8 @@ export type Book = z.infer<typeof BookSchema>;
 /** A registered patron; `libraryId` is the user id of the lending flow. Librarians may reset every loan. */
 export const PatronSchema = z.strictObject({
   libraryId: z.string().regex(/^[A-Z0-9-]{3,40}$/, 'uppercase letters, digits and "-" (3 to 40)'),
-  firstName: z.string().trim().min(1).max(100),
-  lastName: z.string().trim().min(1).max(100),
+  firstName: text(100, { what: 'firstName' }),
+  lastName: text(100, { what: 'lastName' }),
   role: z.enum(['patron', 'librarian']).default('patron'),
 });
 export type Patron = z.infer<typeof PatronSchema>;

@@ -28,3 +28,13 @@ export {
   ordersRegistry,
 } from './service/topics.js';
 export { createPaths, ENTITY_ROUTES, type EntityRoute } from './service/entityRoutes.js';
+export {
+  ENTITY_EXAMPLES,
+  entityByIdSchema,
+  entityListSchema,
+  notificationListSchema,
+  notificationQuerySchema,
+  OrdersEntitySchema,
+  ordersReportSchema,
+} from './service/readSchemas.js';
+export { createBodySchema, OrdersIdSchema, updateBodySchema } from './service/inputSchemas.js';

@@ -60,3 +60,6 @@ export const consulBinaryCheck: ResultCheck = (bin) => answers(bin, ['version'],
 
 /** build-manifestcheck.sh prints the path of a manifestcheck binary that runs (`version` names its libraries). */
 export const manifestcheckBinaryCheck: ResultCheck = (bin) => answers(bin, ['version'], /^manifestcheck \(/m);
+
+/** ensure-schemathesis.sh prints the path of a schemathesis that runs (`--version` names it). */
+export const schemathesisBinaryCheck: ResultCheck = (bin) => answers(bin, ['--version'], /^schemathesis, version /m);

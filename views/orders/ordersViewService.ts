@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, recordedOrdersEvent, type Notification } from '../../aggregates/orders/contract.js';
+import { recordedOrdersEvent, type Notification } from '../../aggregates/orders/contract.js';
 import { ENTITY_ROUTES } from '../../aggregates/orders/contract.js';
 import {
   ensureOrdersTopic,
+  entityByIdSchema,
+  entityListSchema,
+  notificationListSchema,
+  notificationQuerySchema,
   NOTIFICATION_SENT,
+  ordersReportSchema,
   notificationSentSchema,
   notificationsTopic,
   ordersRegistry,
@@ -33,12 +38,6 @@ export interface OrdersViewOptions {
   /** Prefix of the replay group (`<group>-<instance id>`: one member per group, as replay requires). */
   group: string;
 }
-
-const Entity = z.record(z.string(), z.unknown());
-const NotificationQuery = z.object({
-  to: z.string().min(1).max(300).optional(),
-  kind: z.enum(NOTIFICATION_KINDS).optional(),
-});
 
 const OptionsSchema = z.object({ identity: identitySchema, topic: topicNameSchema, group: groupSchema });
 
@@ -91,7 +90,7 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
             schema: {
               summary: `Every ${route.singular}, in creation order`,
               tags: ['orders'],
-              response: { 200: z.array(Entity) },
+              response: { 200: entityListSchema(route.collection) },
             },
           },
           () => {
@@ -105,7 +104,7 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
               summary: `One ${route.singular} by id; null when it does not exist or was deleted (as the seed answers)`,
               tags: ['orders'],
               params: z.object({ id: z.string().min(1).max(200) }),
-              response: { 200: Entity.nullable() },
+              response: { 200: entityByIdSchema(route.collection) },
             },
           },
           async (req) => {
@@ -119,7 +118,7 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           schema: {
             summary: 'Orders without a done billing',
             tags: ['orders'],
-            response: { 200: z.array(Entity) },
+            response: { 200: entityListSchema('orders') },
           },
         },
         () => {
@@ -132,16 +131,7 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           schema: {
             summary: 'customers, products, inventory, orders, billings and accounts',
             tags: ['shop'],
-            response: {
-              200: z.object({
-                customers: z.array(Entity),
-                products: z.array(Entity),
-                inventory: z.array(Entity),
-                orders: z.array(Entity),
-                billings: z.array(Entity),
-                accounts: z.array(z.object({ id: z.string(), name: z.string(), balance: z.number() })),
-              }),
-            },
+            response: { 200: ordersReportSchema },
           },
         },
         () => {
@@ -154,8 +144,8 @@ export async function ordersViewService(deps: PlatformDeps, options: OrdersViewO
           schema: {
             summary: 'Notifications sent (welcome, good-bye, thank-you, billing, saga), oldest first',
             tags: ['orders'],
-            querystring: NotificationQuery,
-            response: { 200: z.array(notificationSentSchema) },
+            querystring: notificationQuerySchema,
+            response: { 200: notificationListSchema },
           },
         },
         async (req) => {

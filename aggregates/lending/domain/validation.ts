@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../../../restlib/text.js';
 import { LendingError, type LendingIssue } from './errors.js';
 
 /** Upper bounds on caller input: anything longer is rejected before it is queued. */
@@ -9,16 +10,14 @@ export const LENDING_INPUT_LIMITS = Object.freeze({
   maxRequestIdLength: 200,
 });
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
 function name(what: string, max: number) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
-    .trim()
-    .min(1, `${what} must not be empty`)
-    .max(max, `${what} must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), `${what} must not contain control characters`);
+  return text(max, {
+    what,
+    noControls: true,
+    base: z.string({
+      error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`),
+    }),
+  });
 }
 
 /**

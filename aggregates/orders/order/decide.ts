@@ -39,7 +39,7 @@ export function decideOrder(command: OrderCommand, state: OrdersState, ids: IdGe
       if (isOrdersError(current)) return current;
       if (changes.status !== undefined && changes.status !== current.status) {
         return new OrdersError(
-          ORDERS_ERROR_CODES.validation,
+          ORDERS_ERROR_CODES.statusOwnedBySaga,
           `the status of order ${JSON.stringify(id)} is ${current.status} and only the order saga changes it`,
           { field: 'changes.status' },
         );

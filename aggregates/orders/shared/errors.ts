@@ -18,6 +18,8 @@ export const ORDERS_ERRORS = defineErrorCatalogue({
     ORD_ERR_CONFLICT: { status: 409, title: 'Id already exists', retriable: false },
     /** A field points at an entity that does not exist (order.customer_id, inventory.product_id, billing.order_id). */
     ORD_ERR_UNKNOWN_REFERENCE: { status: 422, title: 'Unknown reference', retriable: false },
+    /** An update that would move an order's status: only the order saga does (a valid body, the wrong state). */
+    ORD_ERR_STATUS_OWNED_BY_SAGA: { status: 409, title: 'Status owned by the saga', retriable: false },
   },
 });
 
@@ -29,6 +31,7 @@ export const ORDERS_ERROR_CODES = Object.freeze({
   notFound: 'ORD_ERR_NOT_FOUND',
   conflict: 'ORD_ERR_CONFLICT',
   unknownReference: 'ORD_ERR_UNKNOWN_REFERENCE',
+  statusOwnedBySaga: 'ORD_ERR_STATUS_OWNED_BY_SAGA',
 } as const satisfies Record<string, OrdersErrorCode>);
 
 export const ORDERS_ERROR_HTTP_STATUS: Readonly<Record<OrdersErrorCode, number>> = ORDERS_ERRORS.statuses;

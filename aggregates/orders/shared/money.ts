@@ -10,7 +10,8 @@ export const moneySchema = z
   .number()
   .nonnegative()
   .max(MAX_MONEY)
-  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'must have at most two decimals');
+  // `multipleOf` (float-safe in zod) is the rule the OpenAPI document states, and the one checked.
+  .multipleOf(0.01, 'must have at most two decimals');
 
 export function toCents(amount: number): number {
   return Math.round(amount * 100);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { text } from '../../../restlib/text.js';
 
 /** A create command takes one object or an array of at most this many. */
 export const MAX_ITEMS_PER_CREATE = 1000;
 
-export const nameSchema = z.string().trim().min(1).max(200);
+export const nameSchema = text(200, { what: 'name' });
 
 /**
  * `items` of a create command: one object or an array of 1..MAX_ITEMS_PER_CREATE objects, always an array after

@@ -16,6 +16,7 @@ describe('the domain error catalogues (platform defineErrorCatalogue)', () => {
       ORD_ERR_NOT_FOUND: 404,
       ORD_ERR_CONFLICT: 409,
       ORD_ERR_UNKNOWN_REFERENCE: 422,
+      ORD_ERR_STATUS_OWNED_BY_SAGA: 409,
       LEND_ERR_VALIDATION: 400,
       LEND_ERR_CONFIG: 500,
       LEND_ERR_SHELVING_MISMATCH: 422,

@@ -8,6 +8,7 @@ import {
   consulBinaryCheck,
   kafkaLibsCheck,
   manifestcheckBinaryCheck,
+  schemathesisBinaryCheck,
   scriptResult,
 } from '../../../docker/stack/scriptResult.js';
 
@@ -103,6 +104,31 @@ esac`,
     expect(scriptResult('build-manifestcheck.sh', first.stdout, manifestcheckBinaryCheck)).toBe(first.stdout.trim());
     tool(bin, 'go', 'echo "go must not run again"; exit 1');
     expect(run('build-manifestcheck.sh', bin, cache).stdout).toBe(first.stdout);
+  });
+});
+
+describe('ensure-schemathesis.sh', () => {
+  it('prints the binary path alone while pip prints on stdout, and installs once', () => {
+    const bin = join(root, 'python-bin');
+    // A stand-in python3 whose `-m venv DIR` makes a pip that chatters on stdout and installs a schemathesis.
+    const standIn = join(root, 'schemathesis-stand-in');
+    tool(standIn, 'schemathesis', 'echo "schemathesis, version 4.32.5"');
+    tool(
+      bin,
+      'python3',
+      `[ "$1 $2" = "-m venv" ] || exit 3
+mkdir -p "$3/bin"
+printf '#!/usr/bin/env bash\\necho "Collecting schemathesis (pip noise on stdout)"\\ncp "%s/schemathesis" "%s/bin/"\\n' "${standIn}" "$3" > "$3/bin/pip"
+chmod +x "$3/bin/pip"`,
+    );
+    const cache = join(root, 'cache-schemathesis');
+    const first = run('ensure-schemathesis.sh', bin, cache);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toBe(`${cache}/schemathesis-4.32.5/venv/bin/schemathesis\n`);
+    expect(first.stderr).toContain('pip noise on stdout');
+    expect(scriptResult('ensure-schemathesis.sh', first.stdout, schemathesisBinaryCheck)).toBe(first.stdout.trim());
+    tool(bin, 'python3', 'echo "python3 must not run again"; exit 1');
+    expect(run('ensure-schemathesis.sh', bin, cache).stdout).toBe(first.stdout);
   });
 });
 

@@ -85,6 +85,7 @@ describe('errors', () => {
       ORD_ERR_NOT_FOUND: 404,
       ORD_ERR_CONFLICT: 409,
       ORD_ERR_UNKNOWN_REFERENCE: 422,
+      ORD_ERR_STATUS_OWNED_BY_SAGA: 409,
     });
     expect(isOrdersError(new Error('x'))).toBe(false);
     expect(isOrdersError({ code: 'EVT_ERR_X' })).toBe(false);

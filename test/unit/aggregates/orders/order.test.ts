@@ -119,7 +119,7 @@ describe('order: update', () => {
     ordersSpec()
       .given(given)
       .when({ type: 'update-order', id: 'o-1', changes: { status: 'to-be-shipped' } })
-      .thenFails({ code: 'ORD_ERR_VALIDATION', field: 'changes.status' });
+      .thenFails({ code: 'ORD_ERR_STATUS_OWNED_BY_SAGA', field: 'changes.status' });
     ordersSpec()
       .given(given)
       .when({ type: 'update-order', id: 'o-1', changes: { status: 'shipped' } } as never)
