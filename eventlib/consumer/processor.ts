@@ -12,6 +12,7 @@ import {
 } from '../port.js';
 import type { EventRegistry } from '../registry.js';
 import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
+import { recordError, startBatchSpan, startConsumerSpan, withSpan } from '../tracing.js';
 import { deadLetterEnvelope, type DeadLetterCause } from './deadLetter.js';
 import type { DeadLetterSink } from './deadLetterSink.js';
 
@@ -155,14 +156,25 @@ export class MessageProcessor {
       let outcomes: readonly Outcome[] | void = undefined;
       let error: unknown;
       try {
-        outcomes = await handleBatch(events, {
-          topic: first.topic,
-          partition: first.partition,
-          positions: batch.map((b) => b.message.position),
-          attempt,
-          log,
-          signal,
-        });
+        const span = startBatchSpan(first.topic, events);
+        span.setAttribute('bookshelf.attempt', attempt);
+        try {
+          outcomes = await withSpan(span, () =>
+            handleBatch(events, {
+              topic: first.topic,
+              partition: first.partition,
+              positions: batch.map((b) => b.message.position),
+              attempt,
+              log,
+              signal,
+            }),
+          );
+        } catch (err) {
+          recordError(span, err);
+          throw err;
+        } finally {
+          span.end();
+        }
         const retried = outcomes?.find((o) => o.kind === 'retry');
         if (retried)
           error = new Error(`the batch handler asked for a retry: ${retried.kind === 'retry' ? retried.reason : ''}`);
@@ -200,7 +212,20 @@ export class MessageProcessor {
     }
   }
 
+  /** One CONSUMER span per handled envelope (every attempt in it), parented to the trace the envelope carries. */
   async #handle(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
+    const span = startConsumerSpan(`process ${message.topic}`, event, {
+      'messaging.destination.name': message.topic,
+      'messaging.consumer.group.name': this.#options.group,
+    });
+    try {
+      return await withSpan(span, () => this.#handleInSpan(message, event, hooks));
+    } finally {
+      span.end();
+    }
+  }
+
+  async #handleInSpan(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
     const { retry, signal } = this.#options;
     const handler = this.#options.handler;
     if (!handler) throw new TypeError('process needs the handler option (this subscription handles batches)');
