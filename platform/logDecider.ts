@@ -3,6 +3,7 @@ import {
   ack,
   deadLetter,
   skip,
+  withTraceFields,
   type Envelope,
   type EventBus,
   type EventRegistry,
@@ -11,6 +12,7 @@ import {
   type Subscription,
 } from '../eventlib/index.js';
 import { trackDecider } from './metrics.js';
+import { traceDecision } from './tracing.js';
 
 /**
  * What a domain hands over (emmett's `CommandHandler` model): the library owns load -> decide -> append ->
@@ -139,6 +141,8 @@ export async function startLogDecider<C, E, S, R>(
     let decidedHere = 0;
     const duplicates: { command: C; envelope: Envelope }[] = [];
     for (const envelope of commands) {
+      // Tracing: the decision is a span of the command's trace; the events it appends carry that trace on.
+      const trace = traceDecision(envelope, name);
       const command = wire.command(envelope);
       if (decider.isRejection(command)) {
         outcomes.push(deadLetter(wire.describe(command)));
@@ -156,7 +160,7 @@ export async function startLogDecider<C, E, S, R>(
         continue;
       }
       for (const event of decided) working = decider.evolve(working, event);
-      appended.push(...wire.envelopes(decided, envelope));
+      appended.push(...withTraceFields(wire.envelopes(decided, envelope), trace));
       decidedHere++;
       outcomes.push(ack());
     }
