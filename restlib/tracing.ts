@@ -37,7 +37,7 @@ export const tracingPlugin = fp<{ service: string }>(
           attributes: {
             'http.request.method': req.method,
             'url.path': req.url.split('?')[0] ?? req.url,
-            'service.name': service,
+            'bookshelf.service': service,
             ...(route ? { 'http.route': route } : {}),
           },
         },

@@ -214,15 +214,22 @@ export class MessageProcessor {
 
   /** One CONSUMER span per handled envelope (every attempt in it), parented to the trace the envelope carries. */
   async #handle(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
-    const span = startConsumerSpan(`process ${message.topic}`, event, {
-      'messaging.destination.name': message.topic,
-      'messaging.consumer.group.name': this.#options.group,
-    });
+    const span = startConsumerSpan(`process ${message.topic}`, event, this.#spanAttributes(message.topic));
     try {
       return await withSpan(span, () => this.#handleInSpan(message, event, hooks));
     } finally {
       span.end();
     }
+  }
+
+  #attributes: { topic: string; value: Record<string, string> } | undefined;
+  /** The consumer span's own attributes, made once per topic (not per event). */
+  #spanAttributes(topic: string): Record<string, string> {
+    if (this.#attributes?.topic !== topic) {
+      const value = { 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.#options.group };
+      this.#attributes = { topic, value };
+    }
+    return this.#attributes.value;
   }
 
   async #handleInSpan(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
