@@ -47,7 +47,10 @@ let running: Telemetry | undefined;
 
 /**
  * Starts the trace SDK once per process when `env` asks for it (before any service starts), with `service` as the
- * default `service.name`. Returns undefined when tracing stays off.
+ * default `service.name`. Returns undefined when tracing stays off. `env` decides whether (tests pass their own);
+ * the SDK and the OTLP exporter read their settings (endpoint, headers, sampler, batching) from `process.env`.
+ * An unreachable collector delays the shutdown by at most the exporter's timeout (`OTEL_EXPORTER_OTLP_TIMEOUT`,
+ * 10 s), within the host's grace.
  */
 export async function startTelemetry(
   service: string,
