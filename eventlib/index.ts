@@ -49,6 +49,16 @@ export { EventLibError, EVT_ERROR_CODES, isEventLibError, isPoisonError } from '
 export type { EventLibErrorCode } from './errors.js';
 export { DEAD_LETTER_TYPE, DeadLetterDataSchema } from './consumer/deadLetter.js';
 export type { DeadLetterCause, DeadLetterData } from './consumer/deadLetter.js';
+export {
+  TRACE_FIELDS,
+  envelopeContext,
+  recordError,
+  spanTraceFields,
+  startConsumerSpan,
+  traceFields,
+  withSpan,
+  withTraceFields,
+} from './tracing.js';
 export { AFTER_HEADER, POSITION_HEADER, decodePositions, encodePositions, positionWatermark } from './positionToken.js';
 export { BusOptionsSchema, busOptionsFromUrl, validateBusOptions, redactUrl } from './options.js';
 export type { BusOptions, KafkaBusOptions, MemoryBusOptions, RedisBusOptions, ValidBusOptions } from './options.js';

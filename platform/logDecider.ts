@@ -3,6 +3,7 @@ import {
   ack,
   deadLetter,
   skip,
+  withTraceFields,
   type Envelope,
   type EventBus,
   type EventLibError,
@@ -12,6 +13,7 @@ import {
   type Subscription,
 } from '../eventlib/index.js';
 import { trackDecider } from './metrics.js';
+import { traceDecision } from './tracing.js';
 
 /**
  * What a domain hands over (emmett's `CommandHandler` model): the library owns load -> decide -> append ->
@@ -162,6 +164,8 @@ export async function startLogDecider<C, E, S, R>(
     const duplicates: { command: C; envelope: Envelope }[] = [];
     const rejected: { at: number; rejection: R; command: C; envelope: Envelope }[] = [];
     for (const envelope of commands) {
+      // Tracing: the decision is a span of the command's trace; the events it appends carry that trace on.
+      const trace = traceDecision(envelope, name);
       const command = wire.command(envelope);
       if (command === undefined) {
         outcomes.push(skip('not a command of this decider'));
@@ -183,7 +187,7 @@ export async function startLogDecider<C, E, S, R>(
         continue;
       }
       for (const event of decided) working = decider.evolve(working, event);
-      appended.push(...wire.envelopes(decided, envelope));
+      appended.push(...withTraceFields(wire.envelopes(decided, envelope), trace));
       decidedHere++;
       outcomes.push(ack());
     }

@@ -3,6 +3,7 @@ import { Agent, request } from 'undici';
 import { z } from 'zod';
 import type { LoggerLike, ServiceInstance, ServiceRegistry, WatchHandle } from '../discolib/index.js';
 import { RestError } from './errors.js';
+import { traceClientAttempt } from './tracing.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'POST' | 'PATCH' | 'OPTIONS';
 
@@ -184,7 +185,19 @@ export class ServiceClient {
     await this.#agent.close();
   }
 
-  async #attempt(instance: ServiceInstance, method: HttpMethod, req: ClientRequest): Promise<Attempt> {
+  /** One attempt in a CLIENT span, whose `traceparent` goes out with the request (`tracing.ts`). */
+  #attempt(instance: ServiceInstance, method: HttpMethod, req: ClientRequest): Promise<Attempt> {
+    const headers: Record<string, string> = { ...req.headers };
+    const url = `http://${instance.address}:${instance.port}${req.path}`;
+    return traceClientAttempt(
+      { method, service: this.#opts.service, url },
+      headers,
+      () => this.#send(instance, method, { ...req, headers }),
+      (a) => (a.kind === 'response' ? { status: a.response.status } : { error: a.error }),
+    );
+  }
+
+  async #send(instance: ServiceInstance, method: HttpMethod, req: ClientRequest): Promise<Attempt> {
     const headers: Record<string, string> = { ...req.headers };
     let body: string | Buffer | undefined;
     if (req.body !== undefined) {

@@ -12,6 +12,7 @@ import { frameworkProblem, problemPlugin } from './problem.js';
 import { healthPlugin, type ReadinessCheck } from './readiness.js';
 import { Registry } from 'prom-client';
 import { metricsPlugin, metricsRegistry } from './metrics.js';
+import { tracingPlugin } from './tracing.js';
 
 /** A fastify app whose routes take zod schemas (bodies, params, querystrings, responses). */
 export type RestApp = FastifyInstance<
@@ -131,6 +132,7 @@ export async function buildServer(options: ServerOptions): Promise<RestApp> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header(header, req.id);
   });
+  await app.register(tracingPlugin, { service: opts.name });
   await app.register(problemPlugin, { bodyLimit: opts.bodyLimit });
   if (opts.metrics !== false) {
     await app.register(metricsPlugin, { service: opts.name, registry: opts.metrics ?? metricsRegistry() });

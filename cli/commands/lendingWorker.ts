@@ -3,6 +3,7 @@ import { createLogger, defaultLogFormat, type LogLevel } from '../../restlib/ind
 import { lendingConfig } from '../../aggregates/lending/contract.js';
 import { lendingTopics } from '../../aggregates/lending/contract.js';
 import { runLendingWorker } from '../../aggregates/lending/services.js';
+import { startTelemetry, stopTelemetry } from '../host/telemetry.js';
 import {
   addConnectionOptions,
   openTransportBus,
@@ -113,6 +114,7 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
   if (format !== 'json' && format !== 'pretty')
     throw new UsageError(`--log-format must be json or pretty (got ${format})`);
   const log = createLogger({ name: `lending-worker-${name}`, level: flags.logLevel as LogLevel, format });
+  await startTelemetry(`lending-worker-${name}`, log);
   const topics = lendingTopics(flags.namespace);
   const bus = await openTransportBus(transport, `lending-worker-${name}`, log);
   let running;
@@ -154,6 +156,7 @@ export async function lendingWorkerCommand(argv: readonly string[]): Promise<voi
     timer.unref();
     await running.close().catch((err: unknown) => log.error({ err }, 'stopping the worker failed'));
     await bus.close().catch(() => undefined);
+    await stopTelemetry();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));

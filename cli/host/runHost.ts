@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { buildServer, createServiceLifecycle, onShutdownSignals, type ServiceLifecycle } from '../../restlib/index.js';
 import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
+import { stopTelemetry } from './telemetry.js';
 import { bookshelfVersion } from './version.js';
 
 export interface HostedService {
@@ -57,6 +58,8 @@ export async function runHost(
       for (const [what, close] of [
         ['bus', () => deps.bus.close()],
         ['registry', () => deps.registry.close()],
+        // Spans of the shutdown itself are exported too: the SDK stops after the bus and the registry.
+        ['telemetry', () => stopTelemetry()],
       ] as const) {
         try {
           await close();

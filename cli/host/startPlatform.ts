@@ -8,6 +8,7 @@ import { gatewaySecurity, type GatewayComponent, type GatewaySecurity } from '..
 import type { PlatformDeps, ServiceComponent } from '../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
 import { delayStart } from './startService.js';
+import { startTelemetry } from './telemetry.js';
 import {
   loadPlatformConfig,
   loadPlatformConfigOrExit,
@@ -90,6 +91,7 @@ export async function startPlatform(mode: 'embedded' | 'real', argv: readonly st
     );
   }
   const log = createLogger({ name: 'bookshelf', level: config.logLevel, format: config.logFormat });
+  await startTelemetry('bookshelf', log);
   await delayStart(config, log);
   const { bus, registry } = await openInfrastructure(config, log, 'bookshelf', config.dataFile);
   const deps: PlatformDeps = { bus, registry, log, clock: () => new Date() };

@@ -9,6 +9,7 @@ import {
   type PlatformDeps,
 } from '../../platform/index.js';
 import { runHost, type HostedService, type RunningHost } from './runHost.js';
+import { startTelemetry } from './telemetry.js';
 
 /**
  * The bus, the registry and a logger for a process, from its config. Each is reached within `--connect-timeout`;
@@ -30,6 +31,7 @@ export async function delayStart(config: Pick<PlatformConfig, 'delay'>, log: Log
 export async function startService(entry: ServiceEntry, argv: readonly string[]): Promise<RunningHost> {
   const config = loadPlatformConfigOrExit(entry.spec, { argv });
   const log = createLogger({ name: config.name, level: config.logLevel, format: config.logFormat });
+  await startTelemetry(config.name, log);
   await delayStart(config, log);
   const deps = await openDeps(config, log);
   try {

@@ -14,6 +14,7 @@ import {
 import type { EventRegistry } from '../registry.js';
 import { backoffDelay, isRetriableError, sleep, type RetryPolicy } from '../retry.js';
 import { EventLibError } from '../errors.js';
+import { recordError, startBatchSpan, startConsumerSpan, withSpan } from '../tracing.js';
 import { deadLetterEnvelope, type DeadLetterCause, type DeadLetterData } from './deadLetter.js';
 import type { DeadLetterSink } from './deadLetterSink.js';
 
@@ -168,7 +169,16 @@ export class MessageProcessor {
       let outcomes: readonly Outcome[] | void = undefined;
       let error: unknown;
       try {
-        outcomes = await handleBatch(events, this.#batchContext(batch, attempt));
+        const span = startBatchSpan(batch[0]!.message.position.topic, events);
+        span.setAttribute('bookshelf.attempt', attempt);
+        try {
+          outcomes = await withSpan(span, () => handleBatch(events, this.#batchContext(batch, attempt)));
+        } catch (err) {
+          recordError(span, err);
+          throw err;
+        } finally {
+          span.end();
+        }
         const retried = outcomes?.find((o) => o.kind === 'retry');
         if (retried)
           error = new Error(`the batch handler asked for a retry: ${retried.kind === 'retry' ? retried.reason : ''}`);
@@ -382,7 +392,27 @@ export class MessageProcessor {
     }
   }
 
+  /** One CONSUMER span per handled envelope (every attempt in it), parented to the trace the envelope carries. */
   async #handle(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
+    const span = startConsumerSpan(`process ${message.topic}`, event, this.#spanAttributes(message.topic));
+    try {
+      return await withSpan(span, () => this.#handleInSpan(message, event, hooks));
+    } finally {
+      span.end();
+    }
+  }
+
+  #attributes: { topic: string; value: Record<string, string> } | undefined;
+  /** The consumer span's own attributes, made once per topic (not per event). */
+  #spanAttributes(topic: string): Record<string, string> {
+    if (this.#attributes?.topic !== topic) {
+      const value = { 'messaging.destination.name': topic, 'messaging.consumer.group.name': this.#options.group };
+      this.#attributes = { topic, value };
+    }
+    return this.#attributes.value;
+  }
+
+  async #handleInSpan(message: RawMessage, event: Envelope, hooks: ProcessHooks): Promise<ProcessResult> {
     const { retry, signal } = this.#options;
     const handler = this.#options.handler;
     if (!handler) throw new TypeError('process needs the handler option (this subscription handles batches)');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { IndexedDeadLetterSink } from '../consumer/deadLetterSink.js';
 import { validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
+import { tracePublish } from '../tracing.js';
 import { EventLibError, topicMismatchError } from '../errors.js';
 import type { KafkaBusOptions } from '../options.js';
 import { deadLetterTopic, type EventBus, type Position, type SubscribeOptions, type Subscription } from '../port.js';
@@ -159,7 +160,12 @@ export class KafkaEventBus implements EventBus {
     return count;
   }
 
-  async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
+  /** Inside a PRODUCER span; envelopes without a trace context carry the span's (`tracing.ts`). */
+  publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
+    return tracePublish('kafka', topic, events, (traced) => this.#publish(topic, traced));
+  }
+
+  async #publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
     const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];

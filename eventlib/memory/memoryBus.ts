@@ -3,6 +3,7 @@ import { IndexedDeadLetterSink } from '../consumer/deadLetterSink.js';
 import { MessageProcessor, type ProcessResult } from '../consumer/processor.js';
 import { createSubscriptionHandle, validateSubscribeOptions } from '../consumer/subscription.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
+import { tracePublish } from '../tracing.js';
 import { EventLibError, topicMismatchError } from '../errors.js';
 import type { RawMessage } from '../ingest.js';
 import type { MemoryBusOptions } from '../options.js';
@@ -55,7 +56,12 @@ export class MemoryEventBus implements EventBus {
     if (declared !== undefined && actual !== declared) throw topicMismatchError(name, actual, declared);
   }
 
-  async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
+  /** Inside a PRODUCER span; envelopes without a trace context carry the span's (`tracing.ts`). */
+  publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
+    return tracePublish('memory', topic, events, (traced) => this.#publish(topic, traced));
+  }
+
+  async #publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
     return this.#append(
       topic,

@@ -7,6 +7,7 @@ import type { DeadLetterSink } from '../consumer/deadLetterSink.js';
 import { validateSubscribeOptions, type ValidSubscribeOptions } from '../consumer/subscription.js';
 import type { AtomicSubscribeOptions, AtomicSubscriber } from '../atomic.js';
 import { toWireMessages, type Envelope } from '../envelope.js';
+import { tracePublish } from '../tracing.js';
 import { EventLibError } from '../errors.js';
 import type { RedisBusOptions } from '../options.js';
 import type { EventBus, Position, SubscribeOptions, Subscription } from '../port.js';
@@ -68,7 +69,12 @@ export class RedisEventBus implements EventBus, AtomicSubscriber {
     }
   }
 
-  async publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
+  /** Inside a PRODUCER span; envelopes without a trace context carry the span's (`tracing.ts`). */
+  publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
+    return tracePublish('redis', topic, events, (traced) => this.#publish(topic, traced));
+  }
+
+  async #publish(topic: string, events: readonly Envelope[]): Promise<Position[]> {
     this.#assertOpen();
     const wire = toWireMessages(events, this.#options.maxEventBytes);
     if (wire.length === 0) return [];
