@@ -150,4 +150,7 @@ export function seedApiRoutes(scope: RestApp, up: Upstreams): void {
     { schema: { summary: 'Seed 004: return a book', tags, body: Json.optional() } },
     (req, reply) => up.forward(reply, view, 'DELETE', '/borrow', req.body ?? {}, req),
   );
+  // The seed's unsupported methods: the view answers its 404 {"error": "Not found"} (not a 405 from here).
+  scope.get('/borrow', { schema: { hide: true } }, (_req, reply) => up.read(reply, view, '/borrow'));
+  scope.put('/borrow', { schema: { hide: true } }, (req, reply) => up.forward(reply, view, 'PUT', '/borrow', {}, req));
 }
