@@ -17,3 +17,5 @@ export {
 } from './domain/index.js';
 export { lendingRegistry, lendingTopics, NamespaceSchema, type LendingTopics } from './wire.js';
 export { describeOutcome } from './service/outcomeText.js';
+// Queueing a request or return: what the lending service does, for the library view's seed 004 `POST /borrow`.
+export { ensureLendingTopics, queueLending } from './service/queue.js';

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { text } from '../../restlib/text.js';
 import { createEventRegistry, newEvent, type Envelope, type EventRegistry } from '../../eventlib/index.js';
 
+/** A record's row id in seed 004's API (its MySQL AUTO_INCREMENT ids): a positive integer. */
+const SeedId = z.number().int().min(1).max(2_147_483_647);
+
 /** A title the library owns. `id` is also the book id of the lending flow (SPEC §6). */
 export const BookSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, 'lowercase letters, digits and "-" (at most 100)'),
@@ -9,6 +12,8 @@ export const BookSchema = z.strictObject({
   author: text(200, { what: 'author' }),
   copies: z.number().int().min(0).max(1000),
   coverUrl: z.url().max(500),
+  /** The integer id seed 004's clients know the book by (`/catdb/{id}`, `book_id`); only seed-numbered books show there. */
+  seedId: SeedId.optional(),
 });
 export type Book = z.infer<typeof BookSchema>;
 
@@ -18,6 +23,8 @@ export const PatronSchema = z.strictObject({
   firstName: text(100, { what: 'firstName' }),
   lastName: text(100, { what: 'lastName' }),
   role: z.enum(['patron', 'librarian']).default('patron'),
+  /** The integer id seed 004's clients know the patron by (`patron_id`, `/borrowdb/patron/{id}`). */
+  seedId: SeedId.optional(),
 });
 export type Patron = z.infer<typeof PatronSchema>;
 

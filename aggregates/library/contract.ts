@@ -14,3 +14,4 @@ export {
 } from './catalog.js';
 export { LibraryError, LIBRARY_ERRORS } from './errors.js';
 export { DEMO_BOOKS, DEMO_PATRONS } from './demo.js';
+export { SEED_BOOKS, SEED_COPIES, SEED_PATRONS } from './seedDemo.js';

@@ -1,2 +1,2 @@
 // The library command service, for the composition root (cli).
-export { libraryService, loadDemoLibrary } from './service.js';
+export { DEMO_SETS, libraryService, loadDemoLibrary, type DemoSet } from './service.js';

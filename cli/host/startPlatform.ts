@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { createLogger, ConfigError, RestError } from '../../restlib/index.js';
-import { DEMO_BOOKS } from '../../aggregates/library/contract.js';
+import { DEMO_BOOKS, SEED_BOOKS } from '../../aggregates/library/contract.js';
 import { ALL_SERVICES } from '../services/index.js';
 import { GATEWAY_SECURITY_OPTIONS, GATEWAY_SERVICE } from '../services/gateway.js';
 import { gatewaySecurity, type GatewayComponent, type GatewaySecurity } from '../../gateway/service.js';
@@ -19,7 +19,10 @@ import {
 /** How often the start-up asks the gateway whether it is ready (no I/O: its gate watches the registry). */
 const READY_POLL_MS = 50;
 
-const DEMO_COPIES_BY_BOOK = Object.freeze(Object.fromEntries(DEMO_BOOKS.map((b) => [b.id, b.copies])));
+// Both demo sets (ours and seed 004's, `library load-demo --seed`), so either lends the copies its catalog says.
+const DEMO_COPIES_BY_BOOK = Object.freeze(
+  Object.fromEntries([...DEMO_BOOKS, ...SEED_BOOKS].map((b) => [b.id, b.copies])),
+);
 
 /** Env vars that pick real infrastructure; `bookshelf start` ignores them so it is always embedded. */
 const TRANSPORT_ENV = [

@@ -24,16 +24,22 @@ export const LIBRARY_SERVICES = [
       options: {
         namespace,
         demo: {
-          flag: '--demo <on|off>',
-          description: 'load the demo catalog (about 20 books, 2 copies each) and demo patrons at start',
+          flag: '--demo <on|off|seed>',
+          description:
+            "load the demo catalog (about 20 books, 2 copies each) and demo patrons at start; seed: seed 004's own",
           env: ['BOOKSHELF_LIBRARY_DEMO'],
-          schema: z.enum(['on', 'off']),
+          schema: z.enum(['on', 'off', 'seed']),
           default: 'on',
         },
       },
     },
     create: (deps, c) =>
-      libraryService(deps, { identity: identityOf(c), topic: libraryTopic(c.namespace), loadDemo: c.demo === 'on' }),
+      libraryService(deps, {
+        identity: identityOf(c),
+        topic: libraryTopic(c.namespace),
+        loadDemo: c.demo !== 'off',
+        demoSet: c.demo === 'seed' ? 'seed' : 'default',
+      }),
   }),
   serviceEntry({
     command: ['view', 'library'],

@@ -104,12 +104,68 @@ export function libraryApiRoutes(scope: RestApp, up: Upstreams): void {
     {
       config: { access: 'admin' },
       schema: {
-        summary: 'Load the demo catalog and patrons',
+        summary: "Load the demo catalog and patrons (set=seed: seed 004's own)",
         tags: ['library'],
         headers: z.object(idempotencyKeyHeader),
+        querystring: z.object({ set: z.enum(['default', 'seed']).optional() }),
         response: { 201: withExample(Json, { written: 28 }) },
       },
     },
-    (req, reply) => up.write(reply, LIBRARY_UPSTREAMS.library, '/load-demo', {}, req),
+    (req, reply) =>
+      up.write(reply, LIBRARY_UPSTREAMS.library, `/load-demo${req.query.set ? `?set=${req.query.set}` : ''}`, {}, req),
   );
+}
+
+/**
+ * Seed 004's service routes (`/catdb...`, `/patdb...`, `/borrowdb/patron/{id}`, `POST|DELETE /borrow`), forwarded to
+ * the library view as they are: a seed client's base URL can be the gateway. The `/patdb` routes are admin routes,
+ * like `/library/api/patrons` (they show library IDs, and `/patdb/test` would check cards past the login limit);
+ * `POST|DELETE /borrow` are write routes (an API key when keys are on). They answer in the seed's shapes (its
+ * `{"error": "Not found"}`, not problem+json), so they stay out of the OpenAPI document: README lists them.
+ */
+export function seedApiRoutes(scope: RestApp, up: Upstreams): void {
+  const view = LIBRARY_UPSTREAMS.view;
+  const tags = ['seed 004'];
+  for (const [path, param, admin] of [
+    ['/catdb', undefined, false],
+    ['/catdb/:id', 'id', false],
+    ['/catdb/author/:name', 'name', false],
+    ['/catdb/title/:text', 'text', false],
+    ['/patdb', undefined, true],
+    ['/patdb/pnum/:num', 'num', true],
+    ['/patdb/key/:name', 'name', true],
+    ['/patdb/test/:qualifier', 'qualifier', true],
+    ['/borrowdb/patron/:id', 'id', false],
+  ] as const) {
+    scope.get(
+      path,
+      {
+        ...(admin ? { config: { access: 'admin' as const } } : {}),
+        schema: {
+          hide: true,
+          summary: `Seed 004: ${path} (from the library view)`,
+          tags,
+          ...(param ? { params: z.object({ [param]: z.string().max(300) }) } : {}),
+        },
+      },
+      (req, reply) => {
+        const value = param ? (req.params as Record<string, string>)[param]! : undefined;
+        const target = value === undefined ? path : path.replace(`:${param}`, encodeURIComponent(value));
+        return up.read(reply, view, target);
+      },
+    );
+  }
+  scope.post(
+    '/borrow',
+    { schema: { hide: true, summary: 'Seed 004: borrow a book', tags, body: Json.optional() } },
+    (req, reply) => up.write(reply, view, '/borrow', req.body ?? {}, req),
+  );
+  scope.delete(
+    '/borrow',
+    { schema: { hide: true, summary: 'Seed 004: return a book', tags, body: Json.optional() } },
+    (req, reply) => up.forward(reply, view, 'DELETE', '/borrow', req.body ?? {}, req),
+  );
+  // The seed's unsupported methods: the view answers its 404 {"error": "Not found"} (not a 405 from here).
+  scope.get('/borrow', { schema: { hide: true } }, (_req, reply) => up.read(reply, view, '/borrow'));
+  scope.put('/borrow', { schema: { hide: true } }, (req, reply) => up.forward(reply, view, 'PUT', '/borrow', {}, req));
 }

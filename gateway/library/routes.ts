@@ -7,7 +7,7 @@ import type { PlatformDeps } from '../../platform/index.js';
 import type { RestApp } from '../../restlib/index.js';
 import type { GatewayContext, GatewayModule } from '../module.js';
 import type { Upstreams } from '../upstream.js';
-import { LIBRARY_UPSTREAMS, libraryApiRoutes } from './api.js';
+import { LIBRARY_UPSTREAMS, libraryApiRoutes, seedApiRoutes } from './api.js';
 import { accountPages } from './accountPages.js';
 import { adminPages } from './adminPages.js';
 import { pageKit } from './kit.js';
@@ -60,6 +60,7 @@ export async function libraryGatewayRoutes(
     );
   }
   libraryApiRoutes(app, up);
+  seedApiRoutes(app, up);
   await app.register(async (plugin) => {
     const scope = plugin as unknown as RestApp;
     await scope.register(secureSession, {
